@@ -1,0 +1,2 @@
+// Importing a scheduler file registers it by name (and its aliases).
+import './rr.js';
