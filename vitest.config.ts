@@ -16,7 +16,12 @@ export default defineConfig({
       { resolve: { alias }, test: { name: 'unit', include: ['packages/*/test/**/*.test.ts'] } },
       {
         resolve: { alias },
-        test: { name: 'integration', include: ['test/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
       },
     ],
   },

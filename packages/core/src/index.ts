@@ -3,6 +3,8 @@ import './schedulers/index.js';
 export * from './address.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './health/index.js';
+export * from './outlier/index.js';
 export * from './pool.js';
 export * from './scheduler.js';
 export * from './server.js';

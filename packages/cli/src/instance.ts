@@ -1,0 +1,209 @@
+import { AdminServer, type AdminTarget, type InstanceHealth, type ServerPatch } from '@lvs7/admin';
+import type { Config, ListenerConfig } from '@lvs7/config';
+import { type Pool, PoolNotFoundError, type Server, type ServerSpec } from '@lvs7/core';
+import type { Logger } from 'pino';
+import { AdminOverrides } from './admin-overrides.js';
+import { createListener, type RunningListener } from './listener-factory.js';
+import { PoolRuntime } from './pool-runtime.js';
+
+export interface InstanceOptions {
+  readonly logger: Logger;
+  /** Default 30 s: how long a drain waits for sessions before closing them. */
+  readonly drainTimeoutMs?: number | undefined;
+}
+
+interface ListenerEntry {
+  readonly listener: RunningListener;
+  readonly listen: string;
+  readonly protocol: string;
+  config: ListenerConfig;
+}
+
+/**
+ * One running lvs7: pools (with health checks and outlier detection), the
+ * listeners that distribute sessions over them, and the admin API. Reload
+ * applies a new config in place, keeping what did not change and every
+ * change made through the admin API.
+ */
+export class Instance implements AdminTarget {
+  readonly #logger: Logger;
+  readonly #drainTimeoutMs: number;
+  readonly #overrides = new AdminOverrides();
+  readonly #runtimes = new Map<string, PoolRuntime>();
+  #pools = new Map<string, Pool>();
+  readonly #listeners = new Map<string, ListenerEntry>();
+  #admin: AdminServer | undefined;
+  #adminKey = '';
+  #config: Config;
+  #draining = false;
+  #started = false;
+
+  constructor(config: Config, options: InstanceOptions) {
+    this.#config = config;
+    this.#logger = options.logger;
+    this.#drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
+  }
+
+  get config(): Config {
+    return this.#config;
+  }
+
+  get admin(): AdminServer | undefined {
+    return this.#admin;
+  }
+
+  listener(name: string): RunningListener | undefined {
+    return this.#listeners.get(name)?.listener;
+  }
+
+  async start(): Promise<void> {
+    this.#applyPools(this.#config);
+    await this.#applyAdmin(this.#config);
+    await this.#applyListeners(this.#config);
+    this.#started = true;
+    this.#logger.info(
+      { pools: this.#pools.size, listeners: this.#listeners.size, admin: this.#config.admin?.listen },
+      'lvs7 started',
+    );
+  }
+
+  /** Applies a new (already validated) config without dropping sessions. */
+  async reload(config: Config): Promise<void> {
+    const previous = this.#config;
+    this.#config = config;
+    const retiring = this.#applyPools(config);
+    await this.#applyAdmin(config);
+    await this.#applyListeners(config);
+    for (const runtime of retiring) void runtime.retire(this.#drainTimeoutMs);
+    this.#logger.info(
+      { pools: this.#pools.size, listeners: this.#listeners.size, changed: previous !== config },
+      'configuration reloaded',
+    );
+  }
+
+  /** Stops accepting, lets sessions finish (up to the drain timeout), then stops everything. */
+  async stop(): Promise<void> {
+    this.#draining = true;
+    await Promise.all(
+      [...this.#listeners.values()].map((e) => e.listener.close({ drainTimeoutMs: this.#drainTimeoutMs })),
+    );
+    this.#listeners.clear();
+    for (const runtime of this.#runtimes.values()) runtime.close();
+    await this.#admin?.close();
+    this.#admin = undefined;
+    this.#logger.info('lvs7 stopped');
+  }
+
+  // --- AdminTarget -------------------------------------------------------
+
+  pools(): ReadonlyMap<string, Pool> {
+    return this.#pools;
+  }
+
+  addServer(pool: string, spec: ServerSpec): Server {
+    const server = this.#pool(pool).add(spec);
+    this.#overrides.recordAdd(pool, spec);
+    this.#logger.info({ pool, server: spec.name, address: spec.address }, 'server added');
+    return server;
+  }
+
+  patchServer(pool: string, name: string, patch: ServerPatch): Server {
+    const p = this.#pool(pool);
+    if (patch.weight !== undefined) p.setWeight(name, patch.weight);
+    if (patch.state !== undefined) p.setState(name, patch.state);
+    this.#overrides.recordPatch(pool, name, patch);
+    this.#logger.info({ pool, server: name, ...patch }, 'server changed');
+    return p.mustGet(name);
+  }
+
+  removeServer(pool: string, name: string): Promise<void> {
+    const removal = this.#pool(pool).remove(name);
+    this.#overrides.recordRemove(pool, name);
+    this.#logger.info({ pool, server: name }, 'server draining for removal');
+    return removal.then(() => this.#logger.info({ pool, server: name }, 'server removed'));
+  }
+
+  health(): InstanceHealth {
+    return { ready: this.#started, draining: this.#draining };
+  }
+
+  // --- applying config ---------------------------------------------------
+
+  #pool(name: string): Pool {
+    const pool = this.#pools.get(name);
+    if (!pool) throw new PoolNotFoundError(name);
+    return pool;
+  }
+
+  /** Builds or updates every pool; returns the runtimes replaced or removed. */
+  #applyPools(config: Config): PoolRuntime[] {
+    const retiring: PoolRuntime[] = [];
+    const pools = new Map<string, Pool>();
+    for (const [name, poolConfig] of Object.entries(config.pools ?? {})) {
+      const servers = this.#overrides.apply(name, PoolRuntime.serverSpecs(poolConfig));
+      const current = this.#runtimes.get(name);
+      let runtime: PoolRuntime;
+      if (current?.canUpdate(poolConfig)) {
+        current.update(poolConfig, servers);
+        runtime = current;
+      } else {
+        runtime = new PoolRuntime(name, poolConfig, servers, this.#logger, current);
+        if (current) retiring.push(current);
+        this.#runtimes.set(name, runtime);
+      }
+      pools.set(name, runtime.pool);
+    }
+    for (const [name, runtime] of this.#runtimes) {
+      if (pools.has(name)) continue;
+      this.#runtimes.delete(name);
+      this.#overrides.forget(name);
+      retiring.push(runtime);
+    }
+    this.#pools = pools;
+    return retiring;
+  }
+
+  async #applyAdmin(config: Config): Promise<void> {
+    const key = JSON.stringify(config.admin ?? null);
+    if (key === this.#adminKey && (this.#admin || !config.admin)) return;
+    await this.#admin?.close();
+    this.#admin = undefined;
+    this.#adminKey = key;
+    if (!config.admin) return;
+    const admin = new AdminServer({
+      listen: config.admin.listen,
+      token: config.admin.token,
+      target: this,
+      logger: this.#logger.child({ component: 'admin' }),
+    });
+    await admin.listen();
+    this.#admin = admin;
+  }
+
+  async #applyListeners(config: Config): Promise<void> {
+    const wanted = new Map(config.listeners.map((l) => [l.name, l]));
+    const closing: Promise<void>[] = [];
+    for (const [name, entry] of this.#listeners) {
+      const next = wanted.get(name);
+      if (next && next.listen === entry.listen && next.protocol === entry.protocol && entry.listener.update) {
+        entry.listener.update(next, this.#pools);
+        entry.config = next;
+        continue;
+      }
+      this.#listeners.delete(name);
+      closing.push(entry.listener.close({ drainTimeoutMs: this.#drainTimeoutMs }));
+    }
+    await Promise.all(closing);
+    for (const [name, listenerConfig] of wanted) {
+      if (this.#listeners.has(name)) continue;
+      const listener = createListener(listenerConfig, this.#pools, this.#config, this.#logger);
+      await listener.listen();
+      this.#listeners.set(name, {
+        listener,
+        listen: listenerConfig.listen,
+        protocol: listenerConfig.protocol,
+        config: listenerConfig,
+      });
+    }
+  }
+}
