@@ -59,3 +59,17 @@ export class HealthCheckFailedError extends Lvs7Error {
     super('LVS7_ERR_HEALTH_CHECK_FAILED', reason, options);
   }
 }
+
+/** A health check (probe or session) option is missing, of the wrong type or out of range. */
+export class InvalidHealthCheckOptionError extends Lvs7Error {
+  constructor(type: string, option: string, detail: string) {
+    super('LVS7_ERR_INVALID_HEALTH_CHECK_OPTION', `health check "${type}": option "${option}": ${detail}`);
+  }
+}
+
+/** An outlier detection option is of the wrong type or out of range. */
+export class InvalidOutlierOptionError extends Lvs7Error {
+  constructor(option: string, detail: string) {
+    super('LVS7_ERR_INVALID_OUTLIER_OPTION', `outlier detection: option "${option}": ${detail}`);
+  }
+}

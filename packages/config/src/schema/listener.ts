@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import {
+  address,
+  cidr,
+  duration,
+  intMin,
+  intRange,
+  isHostname,
+  name,
+  nonEmpty,
+  obj,
+  oneOrMore,
+  size,
+} from './common.js';
+import { routeSchema } from './route.js';
+
+export const LISTENER_PROTOCOLS = ['http', 'smtp', 'imap', 'pop3', 'icp'] as const;
+/** Listener protocols whose options are provisional (they come in later releases). */
+export const OTHER_LISTENER_PROTOCOLS = ['smtp', 'imap', 'pop3', 'icp'] as const;
+export const FORWARDED_MODES = ['xff', 'rfc7239', 'none'] as const;
+export const ACCESS_LOG_MODES = ['off', 'sampled', 'full'] as const;
+
+export const certificateSchema = obj({
+  /** PEM certificate chain file. */
+  cert: nonEmpty(),
+  /** PEM private key file. */
+  key: nonEmpty(),
+});
+
+const certificatesShape = {
+  cert: nonEmpty().optional(),
+  key: nonEmpty().optional(),
+  /** Several certificates, chosen by SNI; the first is the default. */
+  certificates: z.array(certificateSchema).min(1, { error: 'expected at least one certificate' }).optional(),
+};
+
+/** TLS termination: `cert` + `key`, and/or `certificates`. */
+export const listenerTlsSchema = obj({
+  ...certificatesShape,
+  /** Offer HTTP/2 through ALPN. */
+  http2: z.boolean().default(false),
+});
+
+/** TLS (or STARTTLS) of mail and ICP listeners. */
+export const protocolTlsSchema = obj(certificatesShape);
+
+export const httpListenerSchema = obj({
+  name: name(),
+  protocol: z.literal('http').default('http'),
+  listen: address({ listen: true }),
+  /** Expect a PROXY protocol (v1 or v2) header from the client side. */
+  acceptProxy: z.boolean().default(false),
+  tls: listenerTlsSchema.optional(),
+  maxConnections: intMin(1).optional(),
+  /** Clients in these CIDR blocks may set X-Forwarded-For / Forwarded. */
+  trustedProxies: z.array(cidr()).default([]),
+  /** How the client address is passed to servers. */
+  forwarded: z.enum(FORWARDED_MODES).default('xff'),
+  accessLog: z.enum(ACCESS_LOG_MODES).default('off'),
+  timeouts: obj({
+    /** To receive the complete request head. */
+    clientHeader: duration({ positive: true }).default(10_000),
+    /** Keep-alive idle time between requests. */
+    clientIdle: duration({ positive: true }).default(60_000),
+  }).prefault({}),
+  limits: obj({
+    /** Total size of the request head. */
+    maxHeaderSize: size().default(16 * 1024),
+    maxHeaders: intRange(1, 10_000).default(100),
+    maxRequestLine: size().default(8 * 1024),
+  }).prefault({}),
+  /** What unmatched requests get: `{ status: 404 }` (the default) or `{ pool: name }`. */
+  default: obj({
+    status: intRange(100, 599).optional(),
+    pool: name().optional(),
+  }).default({ status: 404 }),
+  /** Tried in order; the first match wins. */
+  routes: z.array(routeSchema).default([]),
+});
+
+/** smtp, imap, pop3 and icp listeners; their options are refined in later releases. */
+export const protocolListenerSchema = obj({
+  name: name(),
+  protocol: z.enum(OTHER_LISTENER_PROTOCOLS),
+  listen: address({ listen: true }),
+  acceptProxy: z.boolean().default(false),
+  maxConnections: intMin(1).optional(),
+  tls: protocolTlsSchema.optional(),
+  /** A directory (see `directories`) that maps users or domains to servers. */
+  directory: name().optional(),
+  pool: name().optional(),
+  relayPool: name().optional(),
+  domains: oneOrMore(
+    z
+      .string()
+      .refine(isHostname, { error: 'expected a domain name' })
+      .transform((d) => d.toLowerCase()),
+  ).optional(),
+  maxMessageSize: size().optional(),
+  auth: z.union([z.boolean(), z.looseObject({})], { error: 'expected true, false or a mapping' }).optional(),
+});
+
+export const listenerSchema = z.discriminatedUnion('protocol', [httpListenerSchema, protocolListenerSchema], {
+  error: (iss) =>
+    iss.code === 'invalid_union' ? `expected protocol ${LISTENER_PROTOCOLS.join(', ')}` : undefined,
+});
