@@ -1,12 +1,15 @@
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
 
 // Tests import packages from source (no build needed); integration tests that
 // spawn the `lvs7` command use the built dist/.
 const alias = Object.fromEntries(
-  ['core', 'config', 'admin', 'http', 'testkit', 'cli'].map((n) => [`@lvs7/${n}`, pkg(n)]),
+  readdirSync(packagesDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => [`@lvs7/${d.name}`, `${packagesDir}${d.name}/src/index.ts`]),
 );
 
 export default defineConfig({
