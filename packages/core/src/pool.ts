@@ -339,7 +339,9 @@ export class Pool extends EventEmitter<PoolEvents> {
   #scheduleRamp(): void {
     const ramping = [...this.#servers.values()].some((s) => s.rampStartedAt !== 0);
     if (ramping && this.#rampTimer === undefined && !this.#closed) {
-      const step = Math.max(50, Math.floor(this.slowStartMs / 20));
+      // Table-based (hashing) schedulers rebuild on every weight change: ramp in fewer, larger steps.
+      const steps = this.hashing ? 5 : 20;
+      const step = Math.max(this.hashing ? 500 : 100, Math.floor(this.slowStartMs / steps));
       this.#rampTimer = setInterval(() => this.#refresh(), step);
       this.#rampTimer.unref();
     } else if (!ramping && this.#rampTimer !== undefined) {

@@ -43,7 +43,7 @@ export interface SchedulerOptions {
   readonly tableSize?: number | undefined;
   /** `ring`: points per unit of weight; default 160 as ketama. */
   readonly pointsPerWeight?: number | undefined;
-  /** `lblcr`: ms after which an unchanged server set shrinks; default 6 min (IPVS). */
+  /** `lblcr`: ms after which an unchanged server set shrinks; default 6 min (IPVS's entry timeout; its lblcr_expiration sysctl defaults to 24 h). */
   readonly lblcrShrinkAfterMs?: number | undefined;
   /** Injected clock and randomness, for tests. */
   readonly now?: (() => number) | undefined;
