@@ -128,7 +128,7 @@ export class PoolRuntime {
   async retire(timeoutMs: number): Promise<void> {
     this.#health?.stop({ restore: false });
     this.outlier?.stop();
-    const busy = () => this.pool.servers().some((s) => s.active > 0);
+    const busy = () => this.pool.servers().some((s) => s.localActive > 0);
     const deadline = Date.now() + timeoutMs;
     while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     this.pool.close();

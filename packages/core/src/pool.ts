@@ -169,16 +169,24 @@ export class Pool extends EventEmitter<PoolEvents> {
   /** A session to `server` starts (call once per session, then sessionEnded). */
   sessionStarted(server: Server): void {
     server.active++;
+    server.localActive++;
     server.total++;
   }
 
   sessionEnded(server: Server): void {
     server.active--;
+    server.localActive--;
     if (this.#queue.length > 0) this.#serveQueue();
-    if (server.active <= 0 && server.state !== 'ready') {
+    if (server.localActive <= 0 && server.state !== 'ready') {
       this.emit('drained', server);
       if (this.#removing.has(server)) this.#finishRemove(server);
     }
+  }
+
+  /** Sessions other lvs7 instances have on `server` (shared state), so lc/wlc/sed/nq see the cluster's load. */
+  setRemoteActive(server: Server, remoteActive: number): void {
+    server.active += remoteActive - server.remoteActive;
+    server.remoteActive = remoteActive;
   }
 
   add(spec: ServerSpec): Server {
@@ -198,7 +206,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     const server = this.mustGet(name);
     this.#removing.add(server);
     if (server.state === 'ready') this.setState(name, 'drain');
-    if (server.active <= 0) this.#finishRemove(server);
+    if (server.localActive <= 0) this.#finishRemove(server);
     if (!this.#servers.has(name)) return Promise.resolve();
     return new Promise((resolve) => {
       const onRemoved = (removed: Server) => {
@@ -216,7 +224,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     server.state = state;
     this.#refresh();
     channels.admin.publish({ pool: this.name, server, change: 'state', state });
-    if (state !== 'ready' && server.active <= 0) this.emit('drained', server);
+    if (state !== 'ready' && server.localActive <= 0) this.emit('drained', server);
     return server;
   }
 

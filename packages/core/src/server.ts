@@ -47,13 +47,15 @@ export class Server implements Schedulable {
   /** Passive outlier detection has ejected the server. */
   ejected = false;
 
-  /** Sessions (requests, mail sessions) in flight now. */
+  /** Sessions in flight now, on every lvs7 instance: localActive + remoteActive. What schedulers read. */
   active = 0;
+  /** Sessions this instance has in flight. */
+  localActive = 0;
   /** Idle connections held to the server (IPVS's "inactive"). */
   inactive = 0;
   /** Sessions ever started. */
   total = 0;
-  /** Active sessions reported by other lvs7 instances (shared state); added to `active` by the store. */
+  /** Sessions other lvs7 instances reported in flight (shared state); see Pool.setRemoteActive. */
   remoteActive = 0;
 
   /** When the server last became eligible (for slow start); 0 when not ramping. */
@@ -81,6 +83,6 @@ export class Server implements Schedulable {
 
   /** At its connection limit (maxConnections), so new sessions must queue. */
   get full(): boolean {
-    return this.maxConnections > 0 && this.active >= this.maxConnections;
+    return this.maxConnections > 0 && this.localActive >= this.maxConnections;
   }
 }
