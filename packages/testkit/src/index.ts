@@ -3,6 +3,7 @@ export * from './dovecot.js';
 export * from './http-origin.js';
 export * from './ports.js';
 export * from './postfix.js';
+export * from './redis.js';
 export * from './slapd.js';
 export * from './squid.js';
 export * from './temp-dir.js';
