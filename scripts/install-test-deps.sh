@@ -4,7 +4,7 @@
 # every test runs its own instance on loopback ports of its own.
 set -euo pipefail
 
-PACKAGES=(curl nginx haproxy wrk python3)
+PACKAGES=(curl nginx haproxy wrk python3 slapd ldap-utils dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd squid redis-server postfix swaks)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -23,5 +23,7 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 trap '[ $created_policy -eq 1 ] && rm -f /usr/sbin/policy-rc.d' EXIT
 export DEBIAN_FRONTEND=noninteractive
+# Postfix asks how to configure itself; the tests bring their own config.
+echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
