@@ -190,3 +190,64 @@ pools:
     }
   });
 });
+
+describe('status page', () => {
+  it('serves the page, a JSON snapshot and a live event stream; refuses cross-site changes', async () => {
+    const instance = await startInstance(`
+admin: { listen: 127.0.0.1:0 }
+pools:
+  web:
+    servers: [ { name: web1, address: 127.0.0.1:9 } ]
+`);
+    try {
+      const base = adminUrl(instance);
+      const page = await fetch(`${base}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
+      expect(await page.text()).toContain('EventSource');
+      const snapshot = await api<{ pools: { name: string }[]; health: { ready: boolean } }>(
+        base,
+        'GET',
+        '/api/status',
+      );
+      expect(snapshot.body.pools[0]!.name).toBe('web');
+      expect(snapshot.body.health.ready).toBe(true);
+
+      const controller = new AbortController();
+      const events = await fetch(`${base}/api/events`, { signal: controller.signal });
+      expect(events.headers.get('content-type')).toBe('text/event-stream');
+      const reader = events.body!.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      expect(first).toMatch(/^event: status\ndata: \{/);
+      controller.abort();
+
+      const crossSite = await api(
+        base,
+        'PATCH',
+        '/api/pools/web/servers/web1',
+        { state: 'drain' },
+        { origin: 'http://evil.example' },
+      );
+      expect(crossSite.status).toBe(403);
+      const sameSite = await api(
+        base,
+        'PATCH',
+        '/api/pools/web/servers/web1',
+        { state: 'drain' },
+        { origin: base },
+      );
+      expect(sameSite.status).toBe(200);
+    } finally {
+      await instance.stop();
+    }
+  });
+
+  it('refuses to listen on a non-loopback address without a token', async () => {
+    await expect(
+      startInstance(`
+admin: { listen: 0.0.0.0:0 }
+pools: {}
+`),
+    ).rejects.toThrow(/admin.token/);
+  });
+});

@@ -13,8 +13,10 @@ import type { AdminTarget } from './admin-target.js';
 import { CoreMetrics } from './core-metrics.js';
 import { AdminRequestError, badRequest, notFound, statusOf, unauthorized } from './errors.js';
 import { optionalInteger, readJsonObject, rejectUnknownKeys, requiredString } from './json-body.js';
+import { registerListenerMetrics } from './listener-metrics.js';
 import { poolView, serverView } from './pool-view.js';
 import { type RouteHandler, Router } from './router.js';
+import { sendStatusPage, statusSnapshot, streamStatus } from './status-page.js';
 
 export interface AdminServerOptions {
   /** host:port */
@@ -25,6 +27,8 @@ export interface AdminServerOptions {
   readonly logger: Logger;
   /** Shared with distributors so their metrics appear on /metrics too. */
   readonly registry?: Registry | undefined;
+  /** How often the status page's event stream sends a snapshot (ms); default 1000. */
+  readonly statusIntervalMs?: number | undefined;
 }
 
 /**
@@ -44,6 +48,7 @@ export class AdminServer {
     this.#options = options;
     this.registry = options.registry ?? new Registry();
     this.#metrics = new CoreMetrics(this.registry, options.target);
+    registerListenerMetrics(this.registry, () => options.target.listenerStats?.() ?? []);
     this.#token = options.token ? Buffer.from(options.token) : undefined;
     this.#addRoutes();
   }
@@ -55,6 +60,13 @@ export class AdminServer {
 
   async listen(): Promise<void> {
     const { host, port } = parseHostPort(this.#options.listen);
+    if (!this.#token && !isLoopback(host)) {
+      throw new AdminRequestError(
+        500,
+        'LVS7_ERR_ADMIN_TOKEN_REQUIRED',
+        `admin.listen ${this.#options.listen} is not a loopback address: set admin.token`,
+      );
+    }
     const http = createServer((req, res) => void this.#handle(req, res));
     http.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
@@ -104,6 +116,20 @@ export class AdminServer {
   }
 
   #authorize(req: IncomingMessage): void {
+    // CSRF: a browser page of another site may not change anything, token or not.
+    const site = req.headers['sec-fetch-site'];
+    const origin = req.headers.origin;
+    if (
+      site === 'cross-site' ||
+      site === 'same-site' ||
+      (origin !== undefined && !sameOrigin(origin, req.headers.host))
+    ) {
+      throw new AdminRequestError(
+        403,
+        'LVS7_ERR_ADMIN_CROSS_SITE',
+        'cross-site requests may not change anything',
+      );
+    }
     if (!this.#token) return;
     const header = req.headers.authorization ?? '';
     const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
@@ -157,6 +183,11 @@ export class AdminServer {
       const removed = pool(p.pool!).get(p.server!) !== server;
       sendJson(res, removed ? 200 : 202, { ...serverView(server), removed });
     });
+    this.route('GET', '/', (_req, res) => sendStatusPage(res));
+    this.route('GET', '/api/status', (_req, res) => sendJson(res, 200, statusSnapshot(target)));
+    this.route('GET', '/api/events', (req, res) =>
+      streamStatus(req, res, target, this.#options.statusIntervalMs),
+    );
     this.route('GET', '/api/health', (_req, res) => {
       const health = target.health();
       sendJson(res, health.ready && !health.draining ? 200 : 503, health);
@@ -166,6 +197,18 @@ export class AdminServer {
       res.writeHead(200, { 'content-type': this.registry.contentType });
       res.end(text);
     });
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
   }
 }
 

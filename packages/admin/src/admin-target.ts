@@ -1,4 +1,5 @@
 import type { Pool, Server, ServerSpec, ServerState } from '@lvs7/core';
+import type { ListenerStatsView } from './listener-stats.js';
 
 export interface ServerPatch {
   readonly weight?: number | undefined;
@@ -22,4 +23,6 @@ export interface AdminTarget {
   /** Drains, then removes; resolves when removed. */
   removeServer(pool: string, server: string): Promise<void>;
   health(): InstanceHealth;
+  /** Traffic counters of every listener, for /metrics and the status page. */
+  listenerStats?(): ListenerStatsView[];
 }
