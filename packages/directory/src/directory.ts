@@ -34,5 +34,11 @@ export interface Directory {
    * DirectoryUnavailableError when the directory cannot answer.
    */
   verifyPassword(user: string, password: string): Promise<boolean>;
+  /**
+   * Optional: re-reads the source (file) or forgets cached answers (LDAP),
+   * e.g. on SIGHUP. A file that no longer parses keeps the old contents and
+   * rejects.
+   */
+  reload?(): Promise<void>;
   close(): Promise<void>;
 }

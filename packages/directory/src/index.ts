@@ -1,1 +1,13 @@
+export * from './cached-directory.js';
+export * from './create-directory.js';
 export * from './directory.js';
+export * from './errors.js';
+export * from './file-directory.js';
+export * from './filter.js';
+export { normalizeUser } from './internal/entry.js';
+export type { ClientFactory } from './internal/ldap-servers.js';
+export type { Clock } from './internal/lru-cache.js';
+export * from './ldap-directory.js';
+export * from './ldif.js';
+export * from './options.js';
+export { checkPassword, isSupportedPassword, PASSWORD_SCHEMES, passwordScheme } from './password/verify.js';
