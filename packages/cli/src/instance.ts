@@ -1,15 +1,19 @@
 import { AdminServer, type AdminTarget, type InstanceHealth, type ServerPatch } from '@lvs7/admin';
 import type { Config, ListenerConfig } from '@lvs7/config';
 import { type Pool, PoolNotFoundError, type Server, type ServerSpec } from '@lvs7/core';
+import { createDirectory, type Directory } from '@lvs7/directory';
+import { resolve as resolvePath } from 'node:path';
 import type { Logger } from 'pino';
 import { AdminOverrides } from './admin-overrides.js';
-import { createListener, type RunningListener } from './listener-factory.js';
+import { createListener, type ListenerContext, type RunningListener } from './listener-factory.js';
 import { PoolRuntime } from './pool-runtime.js';
 
 export interface InstanceOptions {
   readonly logger: Logger;
   /** Default 30 s: how long a drain waits for sessions before closing them. */
   readonly drainTimeoutMs?: number | undefined;
+  /** Relative paths in the config are relative to this (the config file's directory); default the cwd. */
+  readonly baseDir?: string | undefined;
 }
 
 interface ListenerEntry {
@@ -31,6 +35,9 @@ export class Instance implements AdminTarget {
   readonly #overrides = new AdminOverrides();
   readonly #runtimes = new Map<string, PoolRuntime>();
   #pools = new Map<string, Pool>();
+  #directories = new Map<string, Directory>();
+  #directoriesKey = '';
+  readonly #baseDir: string;
   readonly #listeners = new Map<string, ListenerEntry>();
   #admin: AdminServer | undefined;
   #adminKey = '';
@@ -42,6 +49,7 @@ export class Instance implements AdminTarget {
     this.#config = config;
     this.#logger = options.logger;
     this.#drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
+    this.#baseDir = options.baseDir ?? process.cwd();
   }
 
   get config(): Config {
@@ -57,6 +65,7 @@ export class Instance implements AdminTarget {
   }
 
   async start(): Promise<void> {
+    this.#applyDirectories(this.#config);
     this.#applyPools(this.#config);
     await this.#applyAdmin(this.#config);
     await this.#applyListeners(this.#config);
@@ -71,10 +80,12 @@ export class Instance implements AdminTarget {
   async reload(config: Config): Promise<void> {
     const previous = this.#config;
     this.#config = config;
+    const oldDirectories = this.#applyDirectories(config);
     const retiring = this.#applyPools(config);
     await this.#applyAdmin(config);
     await this.#applyListeners(config);
     for (const runtime of retiring) void runtime.retire(this.#drainTimeoutMs);
+    for (const directory of oldDirectories) void directory.close();
     this.#logger.info(
       { pools: this.#pools.size, listeners: this.#listeners.size, changed: previous !== config },
       'configuration reloaded',
@@ -89,6 +100,7 @@ export class Instance implements AdminTarget {
     );
     this.#listeners.clear();
     for (const runtime of this.#runtimes.values()) runtime.close();
+    await Promise.all([...this.#directories.values()].map((d) => d.close()));
     await this.#admin?.close();
     this.#admin = undefined;
     this.#logger.info('lvs7 stopped');
@@ -180,13 +192,45 @@ export class Instance implements AdminTarget {
     this.#admin = admin;
   }
 
+  #context(): ListenerContext {
+    return {
+      pools: this.#pools,
+      poolRuntimes: this.#runtimes,
+      directories: this.#directories,
+      config: this.#config,
+      baseDir: this.#baseDir,
+      logger: this.#logger,
+    };
+  }
+
+  /** Creates the directories; on reload, new ones replace changed ones. Returns those to close. */
+  #applyDirectories(config: Config): Directory[] {
+    const key = JSON.stringify(config.directories);
+    if (key === this.#directoriesKey) return [];
+    const old = [...this.#directories.values()];
+    const next = new Map<string, Directory>();
+    for (const [name, options] of Object.entries(config.directories)) {
+      const file = options.file;
+      const resolved =
+        file === undefined
+          ? { ldap: options.ldap }
+          : typeof file === 'string'
+            ? { file: resolvePath(this.#baseDir, file) }
+            : { file: { ...file, path: resolvePath(this.#baseDir, file.path) } };
+      next.set(name, createDirectory(name, resolved as Parameters<typeof createDirectory>[1], this.#logger));
+    }
+    this.#directories = next;
+    this.#directoriesKey = key;
+    return old;
+  }
+
   async #applyListeners(config: Config): Promise<void> {
     const wanted = new Map(config.listeners.map((l) => [l.name, l]));
     const closing: Promise<void>[] = [];
     for (const [name, entry] of this.#listeners) {
       const next = wanted.get(name);
       if (next && next.listen === entry.listen && next.protocol === entry.protocol && entry.listener.update) {
-        entry.listener.update(next, this.#pools);
+        entry.listener.update(next, this.#context());
         entry.config = next;
         continue;
       }
@@ -196,7 +240,7 @@ export class Instance implements AdminTarget {
     await Promise.all(closing);
     for (const [name, listenerConfig] of wanted) {
       if (this.#listeners.has(name)) continue;
-      const listener = createListener(listenerConfig, this.#pools, this.#config, this.#logger);
+      const listener = createListener(listenerConfig, this.#context());
       await listener.listen();
       this.#listeners.set(name, {
         listener,

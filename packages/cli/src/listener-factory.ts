@@ -1,7 +1,10 @@
 import type { AddressInfo } from 'node:net';
+import type { ListenerStatsView } from '@lvs7/admin';
 import type { Config, ListenerConfig } from '@lvs7/config';
 import { Lvs7Error, type Pool } from '@lvs7/core';
+import type { Directory } from '@lvs7/directory';
 import type { Logger } from 'pino';
+import type { PoolRuntime } from './pool-runtime.js';
 
 /** What the instance needs of any listener, whatever its protocol. */
 export interface RunningListener {
@@ -10,22 +13,28 @@ export interface RunningListener {
   /** Stops accepting; lets sessions finish for up to drainTimeoutMs. */
   close(options: { drainTimeoutMs: number }): Promise<void>;
   /** Applies a reloaded config (same name, protocol and address) without dropping connections. */
-  update?(config: ListenerConfig, pools: ReadonlyMap<string, Pool>): void;
+  update?(config: ListenerConfig, context: ListenerContext): void;
+  /** Traffic counters for /metrics and the status page. */
+  stats?(): ListenerStatsView;
 }
 
-export type ListenerFactory = (
-  config: ListenerConfig,
-  pools: ReadonlyMap<string, Pool>,
-  root: Config,
-  logger: Logger,
-) => RunningListener;
+/** What a listener may use of the running instance. */
+export interface ListenerContext {
+  readonly pools: ReadonlyMap<string, Pool>;
+  /** Pools with their outlier detectors and options. */
+  readonly poolRuntimes: ReadonlyMap<string, PoolRuntime>;
+  readonly directories: ReadonlyMap<string, Directory>;
+  readonly config: Config;
+  /** Directory of the config file: relative paths (certificates, files) are relative to it. */
+  readonly baseDir: string;
+  readonly logger: Logger;
+}
+
+export type ListenerFactory = (config: ListenerConfig, context: ListenerContext) => RunningListener;
 
 export class UnsupportedProtocolError extends Lvs7Error {
   constructor(protocol: string) {
-    super(
-      'LVS7_ERR_UNSUPPORTED_PROTOCOL',
-      `listeners of protocol "${protocol}" are not available in this build`,
-    );
+    super('LVS7_ERR_UNSUPPORTED_PROTOCOL', `listeners of protocol "${protocol}" are not available in this build`);
   }
 }
 
@@ -36,13 +45,8 @@ export function registerListenerFactory(protocol: string, factory: ListenerFacto
   factories.set(protocol, factory);
 }
 
-export function createListener(
-  config: ListenerConfig,
-  pools: ReadonlyMap<string, Pool>,
-  root: Config,
-  logger: Logger,
-): RunningListener {
+export function createListener(config: ListenerConfig, context: ListenerContext): RunningListener {
   const factory = factories.get(config.protocol);
   if (!factory) throw new UnsupportedProtocolError(config.protocol);
-  return factory(config, pools, root, logger.child({ component: 'listener', listener: config.name }));
+  return factory(config, { ...context, logger: context.logger.child({ component: 'listener', listener: config.name }) });
 }

@@ -23,23 +23,39 @@ export const stateSchema = obj({
   cluster: name().optional(),
 });
 
-/** An LDAP directory (provisional: other keys are accepted and kept). */
-export const ldapDirectorySchema = z.looseObject({
+/** An LDAP directory: users looked up with `filter`, failover over `urls` in order. */
+export const ldapDirectorySchema = obj({
   urls: oneOrMore(z.string().regex(/^ldaps?:\/\/\S+$/, { error: 'expected an ldap:// or ldaps:// URL' })),
   bindDN: nonEmpty().optional(),
   bindPassword: secret().optional(),
-  baseDN: nonEmpty().optional(),
+  baseDN: nonEmpty(),
+  /** `{user}` (escaped per RFC 4515), `{local}` and `{domain}` are replaced. */
   filter: nonEmpty().optional(),
+  /** The attribute naming the mailbox's host (mailHost in inetLocalMailRecipient and qmail-ldap). */
   hostAttribute: nonEmpty().optional(),
+  /** Attributes to read (default: all user attributes). */
+  attributes: z.array(nonEmpty()).optional(),
   cacheTtl: duration().optional(),
+  negativeCacheTtl: duration().optional(),
+  cacheSize: intRange(0, 10_000_000).optional(),
+  timeout: duration({ positive: true }).optional(),
+  /** How long a failed server is tried after the others. */
+  retryInterval: duration().optional(),
 });
 
-/** Exactly one of `ldap` and `file` (provisional). */
+export const fileDirectorySchema = obj({
+  /** An LDIF file (relative paths are relative to the config file). */
+  path: nonEmpty(),
+  hostAttribute: nonEmpty().optional(),
+  lookupAttributes: z.array(nonEmpty()).optional(),
+});
+
+/** Exactly one of `ldap` and `file`. */
 export const directorySchema = obj({
   ldap: ldapDirectorySchema.optional(),
-  /** A file that maps users or domains to servers. */
-  file: nonEmpty().optional(),
-});
+  /** An LDIF file: a path, or `{ path, hostAttribute, lookupAttributes }`. */
+  file: z.union([nonEmpty(), fileDirectorySchema]).optional(),
+}).refine((d) => (d.ldap === undefined) !== (d.file === undefined), { error: 'expected exactly one of ldap and file' });
 
 export const configSchema = obj({
   /** The admin API; absent = disabled. */
