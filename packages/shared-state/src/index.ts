@@ -1,1 +1,13 @@
-export {};
+export * from './admin-change.js';
+export * from './connection-count-sync.js';
+export * from './errors.js';
+export * from './health-consensus.js';
+export * from './health-verdict.js';
+export { adminField, ClusterKeys, escapeGlob, NAME_PATTERN, type SnapshotKind } from './keys.js';
+export * from './options.js';
+export { parseRedisUrl, type RedisClient, type RedisConnection, retryDelay } from './redis-connection.js';
+export * from './redis-state-store.js';
+export * from './replicated-table.js';
+export * from './shared-admin-state.js';
+export * from './shared-state.js';
+export * from './write-buffer.js';
