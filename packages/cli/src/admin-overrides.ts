@@ -1,5 +1,6 @@
 import type { ServerPatch } from '@lvs7/admin';
 import type { ServerSpec } from '@lvs7/core';
+import type { AdminChange } from '@lvs7/shared-state';
 
 interface PoolOverrides {
   readonly added: Map<string, ServerSpec>;
@@ -54,6 +55,13 @@ export class AdminOverrides {
         ...(patch.state !== undefined ? { state: patch.state } : {}),
       };
     });
+  }
+
+  /** Records a change made elsewhere (another instance, through shared state). */
+  record(change: AdminChange): void {
+    if (change.type === 'add') this.recordAdd(change.pool, change.spec);
+    else if (change.type === 'remove') this.recordRemove(change.pool, change.server);
+    else this.recordPatch(change.pool, change.server, { weight: change.weight, state: change.state });
   }
 
   /** Forgets a pool that the new file no longer has. */

@@ -1,11 +1,19 @@
-import { AdminServer, type AdminTarget, type InstanceHealth, type ServerPatch } from '@lvs7/admin';
+import { resolve as resolvePath } from 'node:path';
+import {
+  AdminServer,
+  type AdminTarget,
+  type InstanceHealth,
+  type ListenerStatsView,
+  type ServerPatch,
+} from '@lvs7/admin';
 import type { Config, ListenerConfig } from '@lvs7/config';
 import { type Pool, PoolNotFoundError, type Server, type ServerSpec } from '@lvs7/core';
 import { createDirectory, type Directory } from '@lvs7/directory';
-import { resolve as resolvePath } from 'node:path';
+import { type AdminChange, applyAdminChange, SharedState } from '@lvs7/shared-state';
 import type { Logger } from 'pino';
 import { AdminOverrides } from './admin-overrides.js';
 import { createListener, type ListenerContext, type RunningListener } from './listener-factory.js';
+import './listeners/index.js';
 import { PoolRuntime } from './pool-runtime.js';
 
 export interface InstanceOptions {
@@ -43,6 +51,7 @@ export class Instance implements AdminTarget {
   #adminKey = '';
   #config: Config;
   #draining = false;
+  #shared: SharedState | undefined;
   #started = false;
 
   constructor(config: Config, options: InstanceOptions) {
@@ -64,7 +73,13 @@ export class Instance implements AdminTarget {
     return this.#listeners.get(name)?.listener;
   }
 
+  /** Shared state (Redis), when `state` is configured. */
+  get shared(): SharedState | undefined {
+    return this.#shared;
+  }
+
   async start(): Promise<void> {
+    await this.#connectSharedState(this.#config);
     this.#applyDirectories(this.#config);
     this.#applyPools(this.#config);
     await this.#applyAdmin(this.#config);
@@ -100,6 +115,7 @@ export class Instance implements AdminTarget {
     );
     this.#listeners.clear();
     for (const runtime of this.#runtimes.values()) runtime.close();
+    await this.#shared?.close();
     await Promise.all([...this.#directories.values()].map((d) => d.close()));
     await this.#admin?.close();
     this.#admin = undefined;
@@ -115,6 +131,7 @@ export class Instance implements AdminTarget {
   addServer(pool: string, spec: ServerSpec): Server {
     const server = this.#pool(pool).add(spec);
     this.#overrides.recordAdd(pool, spec);
+    this.#shared?.admin.publish({ type: 'add', pool, spec });
     this.#logger.info({ pool, server: spec.name, address: spec.address }, 'server added');
     return server;
   }
@@ -124,6 +141,13 @@ export class Instance implements AdminTarget {
     if (patch.weight !== undefined) p.setWeight(name, patch.weight);
     if (patch.state !== undefined) p.setState(name, patch.state);
     this.#overrides.recordPatch(pool, name, patch);
+    this.#shared?.admin.publish({
+      type: 'patch',
+      pool,
+      server: name,
+      weight: patch.weight,
+      state: patch.state,
+    });
     this.#logger.info({ pool, server: name, ...patch }, 'server changed');
     return p.mustGet(name);
   }
@@ -131,12 +155,26 @@ export class Instance implements AdminTarget {
   removeServer(pool: string, name: string): Promise<void> {
     const removal = this.#pool(pool).remove(name);
     this.#overrides.recordRemove(pool, name);
+    this.#shared?.admin.publish({ type: 'remove', pool, server: name });
     this.#logger.info({ pool, server: name }, 'server draining for removal');
     return removal.then(() => this.#logger.info({ pool, server: name }, 'server removed'));
   }
 
   health(): InstanceHealth {
-    return { ready: this.#started, draining: this.#draining };
+    return {
+      ready: this.#started,
+      draining: this.#draining,
+      ...(this.#shared ? { redis: this.#shared.reachable ? 'reachable' : 'unreachable' } : {}),
+    };
+  }
+
+  listenerStats(): ListenerStatsView[] {
+    const out: ListenerStatsView[] = [];
+    for (const entry of this.#listeners.values()) {
+      const stats = entry.listener.stats?.();
+      if (stats) out.push(stats);
+    }
+    return out;
   }
 
   // --- applying config ---------------------------------------------------
@@ -159,7 +197,7 @@ export class Instance implements AdminTarget {
         current.update(poolConfig, servers);
         runtime = current;
       } else {
-        runtime = new PoolRuntime(name, poolConfig, servers, this.#logger, current);
+        runtime = new PoolRuntime(name, poolConfig, servers, this.#logger, current, this.#shared?.store);
         if (current) retiring.push(current);
         this.#runtimes.set(name, runtime);
       }
@@ -169,6 +207,7 @@ export class Instance implements AdminTarget {
       if (pools.has(name)) continue;
       this.#runtimes.delete(name);
       this.#overrides.forget(name);
+      this.#shared?.admin.forget(name);
       retiring.push(runtime);
     }
     this.#pools = pools;
@@ -190,6 +229,32 @@ export class Instance implements AdminTarget {
     });
     await admin.listen();
     this.#admin = admin;
+  }
+
+  /**
+   * Joins the cluster's shared state: starts from the admin changes stored
+   * there and applies the ones other instances make from now on. The state
+   * section is read at start only (a reload does not reconnect).
+   */
+  async #connectSharedState(config: Config): Promise<void> {
+    const state = config.state;
+    if (!state) return;
+    const shared = await SharedState.connect({
+      redis: state.redis,
+      cluster: state.cluster,
+      logger: this.#logger.child({ component: 'shared-state' }),
+      pools: () => this.#pools,
+      healthMode: state.health,
+      ...(state.quorum !== undefined ? { healthQuorum: state.quorum } : {}),
+      healthSession: (pool, server) => this.#runtimes.get(pool)?.health?.session(server),
+    });
+    for (const change of await shared.admin.load()) this.#overrides.record(change);
+    shared.admin.on('change', (change: AdminChange) => {
+      this.#overrides.record(change);
+      const pool = this.#pools.get(change.pool);
+      if (pool) void applyAdminChange(pool, change);
+    });
+    this.#shared = shared;
   }
 
   #context(): ListenerContext {

@@ -34,7 +34,10 @@ export type ListenerFactory = (config: ListenerConfig, context: ListenerContext)
 
 export class UnsupportedProtocolError extends Lvs7Error {
   constructor(protocol: string) {
-    super('LVS7_ERR_UNSUPPORTED_PROTOCOL', `listeners of protocol "${protocol}" are not available in this build`);
+    super(
+      'LVS7_ERR_UNSUPPORTED_PROTOCOL',
+      `listeners of protocol "${protocol}" are not available in this build`,
+    );
   }
 }
 
@@ -48,5 +51,8 @@ export function registerListenerFactory(protocol: string, factory: ListenerFacto
 export function createListener(config: ListenerConfig, context: ListenerContext): RunningListener {
   const factory = factories.get(config.protocol);
   if (!factory) throw new UnsupportedProtocolError(config.protocol);
-  return factory(config, { ...context, logger: context.logger.child({ component: 'listener', listener: config.name }) });
+  return factory(config, {
+    ...context,
+    logger: context.logger.child({ component: 'listener', listener: config.name }),
+  });
 }

@@ -6,6 +6,7 @@ import {
   Pool,
   type Server,
   type ServerSpec,
+  type StateStore,
 } from '@lvs7/core';
 import type { Logger } from 'pino';
 
@@ -42,6 +43,7 @@ export class PoolRuntime {
     servers: ServerSpec[],
     logger: Logger,
     previous?: PoolRuntime,
+    state?: StateStore,
   ) {
     this.#logger = logger.child({ component: 'pool', pool: name });
     const so = config.schedulerOptions;
@@ -57,6 +59,7 @@ export class PoolRuntime {
       servers,
       slowStartMs: config.slowStart,
       panicThreshold: config.panicThreshold,
+      state,
     });
     // A rebuilt pool starts from what the old one knew of each server's health.
     if (previous) {

@@ -16,11 +16,18 @@ export const logSchema = obj({
   level: z.enum(LOG_LEVELS).default('info'),
 });
 
-/** State shared between lvs7 instances (provisional). */
+/** State shared between lvs7 instances through Redis. */
 export const stateSchema = obj({
-  redis: z.string().regex(/^rediss?:\/\/\S+$/, { error: 'expected a redis:// or rediss:// URL' }),
-  /** Instances with the same cluster name share state. */
-  cluster: name().optional(),
+  /** redis://, rediss://, redis+sentinel://h:26379,h2/master or redis+cluster://h:6379,h2:6379 */
+  redis: z.string().regex(/^(rediss?|redis\+sentinel|redis\+cluster):\/\/\S+$/, {
+    error: 'expected a redis://, rediss://, redis+sentinel:// or redis+cluster:// URL',
+  }),
+  /** Instances with the same cluster name share state; keys are namespaced by it. */
+  cluster: name().default('lvs7'),
+  /** How health observations combine: local only, down if any instance sees it down, or a quorum. */
+  health: z.enum(['local', 'any', 'quorum']).default('local'),
+  /** Instances that must see a server down (quorum mode); default a majority. */
+  quorum: intRange(1, 1000).optional(),
 });
 
 /** An LDAP directory: users looked up with `filter`, failover over `urls` in order. */
@@ -55,7 +62,9 @@ export const directorySchema = obj({
   ldap: ldapDirectorySchema.optional(),
   /** An LDIF file: a path, or `{ path, hostAttribute, lookupAttributes }`. */
   file: z.union([nonEmpty(), fileDirectorySchema]).optional(),
-}).refine((d) => (d.ldap === undefined) !== (d.file === undefined), { error: 'expected exactly one of ldap and file' });
+}).refine((d) => (d.ldap === undefined) !== (d.file === undefined), {
+  error: 'expected exactly one of ldap and file',
+});
 
 export const configSchema = obj({
   /** The admin API; absent = disabled. */

@@ -1,0 +1,90 @@
+import { resolve } from 'node:path';
+import type { ListenerStatsView } from '@lvs7/admin';
+import type { HttpListenerConfig, ListenerConfig } from '@lvs7/config';
+import { HttpListener, type HttpListenerOptions, type HttpPoolOptions } from '@lvs7/http';
+import type { ListenerContext, RunningListener } from '../listener-factory.js';
+
+/** The config's http listener → the HTTP distributor's options (paths resolved, defaults kept). */
+export function httpListenerOptions(config: HttpListenerConfig, baseDir: string): HttpListenerOptions {
+  const tls = config.tls;
+  return {
+    ...config,
+    tls:
+      tls === undefined
+        ? undefined
+        : {
+            http2: tls.http2,
+            cert: tls.cert === undefined ? undefined : resolve(baseDir, tls.cert),
+            key: tls.key === undefined ? undefined : resolve(baseDir, tls.key),
+            certificates: tls.certificates?.map((c) => ({
+              cert: resolve(baseDir, c.cert),
+              key: resolve(baseDir, c.key),
+            })),
+          },
+    default:
+      config.default.pool !== undefined
+        ? { pool: config.default.pool }
+        : { status: config.default.status ?? 404 },
+  } as HttpListenerOptions;
+}
+
+function poolOptions(context: ListenerContext): Map<string, HttpPoolOptions> {
+  const out = new Map<string, HttpPoolOptions>();
+  for (const [name, runtime] of context.poolRuntimes) {
+    const pool = context.config.pools[name];
+    out.set(name, { queueTimeout: pool?.queueTimeout, maxQueue: pool?.maxQueue, outlier: runtime.outlier });
+  }
+  return out;
+}
+
+/** Adapts the HTTP distributor to the instance's listener interface. */
+export class HttpListenerAdapter implements RunningListener {
+  readonly listener: HttpListener;
+  readonly #config: HttpListenerConfig;
+
+  constructor(config: HttpListenerConfig, context: ListenerContext) {
+    this.#config = config;
+    this.listener = new HttpListener({
+      options: httpListenerOptions(config, context.baseDir),
+      pools: context.pools,
+      poolOptions: poolOptions(context),
+      logger: context.logger,
+    });
+  }
+
+  listen(): Promise<void> {
+    return this.listener.listen();
+  }
+
+  address() {
+    return this.listener.address();
+  }
+
+  close(options: { drainTimeoutMs: number }): Promise<void> {
+    return this.listener.close(options);
+  }
+
+  update(config: ListenerConfig, context: ListenerContext): void {
+    this.listener.update(
+      httpListenerOptions(config as HttpListenerConfig, context.baseDir),
+      context.pools,
+      poolOptions(context),
+    );
+  }
+
+  stats(): ListenerStatsView {
+    const s = this.listener.statsSnapshot();
+    const { name: _name, connections, connectionsTotal, ...traffic } = s.listener;
+    return {
+      name: this.#config.name,
+      protocol: 'http',
+      listen: this.#config.listen,
+      connections,
+      connectionsTotal,
+      traffic,
+      routes: s.routes,
+      pools: s.pools,
+      servers: s.servers,
+    };
+  }
+}
