@@ -111,7 +111,7 @@ const EXPECTED: Config = {
       directory: 'users',
     },
   ],
-  state: { redis: 'redis://:pw@127.0.0.1:6379', cluster: 'lab' },
+  state: { redis: 'redis://:pw@127.0.0.1:6379', cluster: 'lab', health: 'local' },
   directories: {
     users: {
       ldap: {
