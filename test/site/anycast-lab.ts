@@ -142,7 +142,7 @@ export class AnycastLab {
     const { stdout } = await run('ip', ['netns', 'pids', `${this.prefix}-${site}`]);
     for (const pid of stdout.split(/\s+/).filter(Boolean).map(Number)) {
       const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-      if (cmdline.includes('bgp-announcer.js')) return pid;
+      if (cmdline.includes('bgp-announcer')) return pid;
     }
     return undefined;
   }

@@ -10,11 +10,13 @@ import type { Config, ListenerConfig } from '@lvs7/config';
 import { type Pool, PoolNotFoundError, type Server, type ServerSpec } from '@lvs7/core';
 import { createDirectory, type Directory } from '@lvs7/directory';
 import { type AdminChange, applyAdminChange, SharedState } from '@lvs7/shared-state';
+import type { Site } from '@lvs7/site';
 import type { Logger } from 'pino';
 import { AdminOverrides } from './admin-overrides.js';
 import { createListener, type ListenerContext, type RunningListener } from './listener-factory.js';
 import './listeners/index.js';
 import { PoolRuntime } from './pool-runtime.js';
+import { createSite, registerSite } from './site-runtime.js';
 
 export interface InstanceOptions {
   readonly logger: Logger;
@@ -52,6 +54,7 @@ export class Instance implements AdminTarget {
   #config: Config;
   #draining = false;
   #shared: SharedState | undefined;
+  #site: Site | undefined;
   #started = false;
 
   constructor(config: Config, options: InstanceOptions) {
@@ -73,6 +76,11 @@ export class Instance implements AdminTarget {
     return this.#listeners.get(name)?.listener;
   }
 
+  /** This site of an anycast group, when `site` is configured. */
+  get site(): Site | undefined {
+    return this.#site;
+  }
+
   /** Shared state (Redis), when `state` is configured. */
   get shared(): SharedState | undefined {
     return this.#shared;
@@ -82,8 +90,15 @@ export class Instance implements AdminTarget {
     await this.#connectSharedState(this.#config);
     this.#applyDirectories(this.#config);
     this.#applyPools(this.#config);
+    if (this.#config.site)
+      this.#site = createSite(
+        () => this.#config,
+        () => this.#pools,
+        this.#logger,
+      );
     await this.#applyAdmin(this.#config);
     await this.#applyListeners(this.#config);
+    this.#site?.start();
     this.#started = true;
     this.#logger.info(
       { pools: this.#pools.size, listeners: this.#listeners.size, admin: this.#config.admin?.listen },
@@ -110,6 +125,7 @@ export class Instance implements AdminTarget {
   /** Stops accepting, lets sessions finish (up to the drain timeout), then stops everything. */
   async stop(): Promise<void> {
     this.#draining = true;
+    this.#site?.stop();
     await Promise.all(
       [...this.#listeners.values()].map((e) => e.listener.close({ drainTimeoutMs: this.#drainTimeoutMs })),
     );
@@ -227,6 +243,7 @@ export class Instance implements AdminTarget {
       target: this,
       logger: this.#logger.child({ component: 'admin' }),
     });
+    if (this.#site) registerSite(admin, this.#site);
     await admin.listen();
     this.#admin = admin;
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { checkCommand } from './commands/check.js';
 import { serverSetCommand } from './commands/server-set.js';
+import { siteCommand } from './commands/site.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { demoBanner, startDemo } from './demo/demo-command.js';
@@ -77,6 +78,48 @@ export function buildProgram(): Command {
         process.stdout.write(await serverSetCommand(pool, name, { ...o, url: o.admin }));
       },
     );
+
+  const site = program
+    .command('site')
+    .description('this site of an anycast group (BGP announcement, overflow)');
+  for (const [action, description] of [
+    ['status', 'load, health share, announcement and peers'],
+    ['drain', 'withdraw the VIP first, then let sessions finish'],
+    ['resume', 'announce again after a drain'],
+  ] as const) {
+    site
+      .command(action)
+      .description(description)
+      .addOption(adminOption())
+      .addOption(tokenOption())
+      .action(async (o: { admin: string; token?: string }) => {
+        process.stdout.write(await siteCommand(action, { url: o.admin, token: o.token }));
+      });
+  }
+
+  program
+    .command('bgp-announcer')
+    .description("ExaBGP's API process: announces the VIP while the local lvs7 says so, withdraws otherwise")
+    .addOption(adminOption())
+    .requiredOption('--vip <prefix>', 'the prefix to announce, e.g. 192.0.2.10/32')
+    .option('--interval <ms>', 'poll interval', (v) => Number(v), 150)
+    .option('--timeout <ms>', 'per-poll timeout', (v) => Number(v), 300)
+    .action(async (o: { admin: string; vip: string; interval: number; timeout: number }) => {
+      const { runBgpAnnouncer } = await import('@lvs7/site');
+      const pino = (await import('pino')).default;
+      // stdout belongs to ExaBGP: logs go to stderr.
+      const logger = pino({ level: 'info', base: { app: 'lvs7-bgp-announcer' } }, pino.destination(2));
+      const announcer = runBgpAnnouncer({
+        admin: o.admin,
+        vip: o.vip,
+        intervalMs: o.interval,
+        timeoutMs: o.timeout,
+        stdin: process.stdin,
+        stdout: process.stdout,
+        logger,
+      });
+      await announcer.done;
+    });
 
   program
     .command('demo')

@@ -24,6 +24,7 @@ import type {
   serverSchema,
 } from './schema/pool.js';
 import type { routeSchema } from './schema/route.js';
+import type { siteSchema } from './schema/site.js';
 
 /** Configuration objects are deep-frozen; their types say so. */
 export type DeepReadonly<T> = T extends (infer U)[]
@@ -78,3 +79,5 @@ export type RouteTimeoutsConfig = RouteConfig['timeouts'];
 export type RetriesConfig = NonNullable<RouteConfig['retries']>;
 export type RetryCondition = RetriesConfig['on'][number];
 export type IcpRouteConfig = NonNullable<RouteConfig['icp']>;
+
+export type SiteConfig = Out<typeof siteSchema>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { address, duration, intRange, name, nonEmpty, obj, oneOrMore, secret } from './common.js';
 import { listenerSchema } from './listener.js';
 import { poolSchema } from './pool.js';
+import { siteSchema } from './site.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const DEFAULT_ADMIN_LISTEN = '127.0.0.1:9900';
@@ -76,4 +77,5 @@ export const configSchema = obj({
   workers: intRange(1, 1024).default(1),
   state: stateSchema.optional(),
   directories: z.record(name(), directorySchema).default({}),
+  site: siteSchema.optional(),
 });
