@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { AdminOverrides } from './admin-overrides.js';
 import { createListener, type ListenerContext, type RunningListener } from './listener-factory.js';
 import './listeners/index.js';
+import { type RunningNode, startCacheNode, startMailNode } from './nodes.js';
 import { PoolRuntime } from './pool-runtime.js';
 import { createSite, registerSite } from './site-runtime.js';
 
@@ -55,6 +56,7 @@ export class Instance implements AdminTarget {
   #draining = false;
   #shared: SharedState | undefined;
   #site: Site | undefined;
+  readonly #nodes = new Map<'mailstore' | 'cache', RunningNode>();
   #started = false;
 
   constructor(config: Config, options: InstanceOptions) {
@@ -98,6 +100,7 @@ export class Instance implements AdminTarget {
       );
     await this.#applyAdmin(this.#config);
     await this.#applyListeners(this.#config);
+    await this.#applyNodes(this.#config);
     this.#site?.start();
     this.#started = true;
     this.#logger.info(
@@ -114,6 +117,7 @@ export class Instance implements AdminTarget {
     const retiring = this.#applyPools(config);
     await this.#applyAdmin(config);
     await this.#applyListeners(config);
+    await this.#applyNodes(config);
     for (const runtime of retiring) void runtime.retire(this.#drainTimeoutMs);
     for (const directory of oldDirectories) void directory.close();
     this.#logger.info(
@@ -130,6 +134,8 @@ export class Instance implements AdminTarget {
       [...this.#listeners.values()].map((e) => e.listener.close({ drainTimeoutMs: this.#drainTimeoutMs })),
     );
     this.#listeners.clear();
+    await Promise.all([...this.#nodes.values()].map((n) => n.stop()));
+    this.#nodes.clear();
     for (const runtime of this.#runtimes.values()) runtime.close();
     await this.#shared?.close();
     await Promise.all([...this.#directories.values()].map((d) => d.close()));
@@ -272,6 +278,30 @@ export class Instance implements AdminTarget {
       if (pool) void applyAdminChange(pool, change);
     });
     this.#shared = shared;
+  }
+
+  /** The mail node (`lvs7 mailstore`) and cache node (`lvs7 cache`): restarted only when their section changed. */
+  async #applyNodes(config: Config): Promise<void> {
+    for (const kind of ['mailstore', 'cache'] as const) {
+      const section = config[kind];
+      const current = this.#nodes.get(kind);
+      if (current && section && current.key === JSON.stringify(section)) continue;
+      if (current) {
+        this.#nodes.delete(kind);
+        await current.stop();
+      }
+      if (!section) continue;
+      const node =
+        kind === 'mailstore'
+          ? await startMailNode(config, this.#directories, this.#baseDir, this.#logger)
+          : await startCacheNode(config, this.#pools, this.#baseDir, this.#logger);
+      this.#nodes.set(kind, node);
+    }
+  }
+
+  /** The running mail or cache node. */
+  node(kind: 'mailstore' | 'cache'): RunningNode | undefined {
+    return this.#nodes.get(kind);
   }
 
   #context(): ListenerContext {

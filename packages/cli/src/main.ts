@@ -43,6 +43,23 @@ export function buildProgram(): Command {
       startCommand(o.config, { logLevel: o.logLevel, drainTimeoutMs: o.drainTimeout }),
     );
 
+  for (const [kind, what] of [
+    [
+      'mailstore',
+      'a mail node: Maildir on shared storage with LMTP, SMTP, POP3 and IMAP (the `mailstore:` section)',
+    ],
+    ['cache', 'a cache node: an HTTP caching proxy that peers over ICP (the `cache:` section)'],
+  ] as const) {
+    program
+      .command(kind)
+      .description(`run ${what}; SIGHUP reloads, SIGTERM drains`)
+      .requiredOption('-c, --config <file>', 'config file (YAML or JSON)')
+      .option('--log-level <level>', 'fatal|error|warn|info|debug|trace')
+      .action((o: { config: string; logLevel?: string }) =>
+        startCommand(o.config, { logLevel: o.logLevel, require: kind }),
+      );
+  }
+
   program
     .command('check')
     .description('validate a config file; print every problem as FILE:LINE: key: message')

@@ -65,6 +65,16 @@ export function crossCheck(config: unknown, lineOf: (path: Path) => number): Fin
       cx.errors.push({ path: ['directories', name], message: 'expected ldap or file' });
     }
   }
+  const mailstore = config.mailstore;
+  if (isObj(mailstore) && typeof mailstore.directory === 'string') {
+    if (!(isObj(config.directories) && Object.hasOwn(config.directories, mailstore.directory))) {
+      cx.errors.push({
+        path: ['mailstore', 'directory'],
+        message: `unknown directory "${mailstore.directory}"`,
+      });
+    }
+  }
+  if (isObj(config.cache)) checkPoolRef(cx, ['cache', 'origin'], config.cache.origin);
   return { errors: cx.errors, warnings: cx.warnings };
 }
 

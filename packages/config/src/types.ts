@@ -15,6 +15,7 @@ import type {
   protocolListenerSchema,
   protocolTlsSchema,
 } from './schema/listener.js';
+import type { cacheSchema, mailstoreSchema } from './schema/nodes.js';
 import type {
   healthSchema,
   outlierSchema,
@@ -81,3 +82,5 @@ export type RetryCondition = RetriesConfig['on'][number];
 export type IcpRouteConfig = NonNullable<RouteConfig['icp']>;
 
 export type SiteConfig = Out<typeof siteSchema>;
+export type MailstoreConfig = Out<typeof mailstoreSchema>;
+export type CacheConfig = Out<typeof cacheSchema>;

@@ -245,7 +245,18 @@ describe('configJsonSchema', () => {
       additionalProperties: boolean;
     };
     expect(Object.keys(schema.properties).sort()).toEqual(
-      ['admin', 'directories', 'listeners', 'log', 'pools', 'state', 'workers'].sort(),
+      [
+        'admin',
+        'cache',
+        'directories',
+        'listeners',
+        'log',
+        'mailstore',
+        'pools',
+        'site',
+        'state',
+        'workers',
+      ].sort(),
     );
     expect(schema.additionalProperties).toBe(false);
     expect(schema.properties.admin!.properties!.token).toMatchObject({ type: 'string', secret: true });

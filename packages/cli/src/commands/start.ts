@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { ConfigError, loadConfigFile } from '@lvs7/config';
 import { Instance } from '../instance.js';
 import { createRootLogger } from '../logger.js';
@@ -5,6 +6,8 @@ import { createRootLogger } from '../logger.js';
 export interface StartOptions {
   readonly logLevel?: string | undefined;
   readonly drainTimeoutMs?: number | undefined;
+  /** `lvs7 mailstore` / `lvs7 cache`: the file must have that section. */
+  readonly require?: 'mailstore' | 'cache' | undefined;
 }
 
 /**
@@ -23,8 +26,16 @@ export async function startCommand(file: string, options: StartOptions): Promise
     }
     throw err;
   }
+  if (options.require && !config[options.require]) {
+    process.stderr.write(`${file}: no ${options.require}: section (lvs7 ${options.require} runs one)\n`);
+    process.exit(1);
+  }
   const logger = createRootLogger(options.logLevel ?? config.log?.level ?? 'info');
-  const instance = new Instance(config, { logger, drainTimeoutMs: options.drainTimeoutMs });
+  const instance = new Instance(config, {
+    logger,
+    drainTimeoutMs: options.drainTimeoutMs,
+    baseDir: dirname(resolve(file)),
+  });
   await instance.start();
 
   let reloading = Promise.resolve();

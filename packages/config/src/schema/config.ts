@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { address, duration, intRange, name, nonEmpty, obj, oneOrMore, secret } from './common.js';
 import { listenerSchema } from './listener.js';
+import { cacheSchema, mailstoreSchema } from './nodes.js';
 import { poolSchema } from './pool.js';
 import { siteSchema } from './site.js';
 
@@ -78,4 +79,8 @@ export const configSchema = obj({
   state: stateSchema.optional(),
   directories: z.record(name(), directorySchema).default({}),
   site: siteSchema.optional(),
+  /** A mail node (`lvs7 mailstore`). */
+  mailstore: mailstoreSchema.optional(),
+  /** A cache node (`lvs7 cache`). */
+  cache: cacheSchema.optional(),
 });
