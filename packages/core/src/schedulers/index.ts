@@ -11,6 +11,7 @@ import './dh.js';
 import './sh.js';
 import './mh.js';
 import './ring.js';
+import './carp.js';
 import './bounded.js';
 import './p2c.js';
 import './fo.js';

@@ -56,4 +56,5 @@ export const ALL = [
   'fo',
   'ovf',
   'random',
+  'carp',
 ] as const;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createScheduler, schedulerInfo, schedulerNames } from '../../src/index.js';
 import { ALL, seeded, server } from './helpers.js';
 
-const HASHING = new Set(['lblc', 'lblcr', 'dh', 'sh', 'mh', 'ring', 'bounded']);
+const HASHING = new Set(['lblc', 'lblcr', 'dh', 'sh', 'mh', 'ring', 'bounded', 'carp']);
 const ALIASES: Record<string, string> = {
   roundrobin: 'rr',
   locality: 'lblc',
