@@ -1,1 +1,12 @@
-export {};
+export * from './account/accounts.js';
+export type { DeliveredEvent, DeliveryEnvelope, DeliveryResult } from './delivery/deliverer.js';
+export * from './errors.js';
+export * from './mail-node.js';
+export * from './maildir/mailbox.js';
+export * from './maildir/mailbox-lock.js';
+export * from './maildir/mailbox-registry.js';
+export * from './maildir/maildir-name.js';
+export * from './maildir/uidlist.js';
+export * from './maildir/user-store.js';
+export { DEFAULT_LIMITS, type Limits } from './node-context.js';
+export type { MailNodeOptions, MailNodeTlsOptions } from './options.js';
