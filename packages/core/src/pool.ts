@@ -1,10 +1,16 @@
 import { EventEmitter } from 'node:events';
 import { ServerExistsError, ServerNotFoundError } from './errors.js';
 import { channels } from './events.js';
-import { createScheduler, type PickContext, type Scheduler, type SchedulerOptions, schedulerInfo } from './scheduler.js';
+import {
+  createScheduler,
+  type PickContext,
+  type Scheduler,
+  type SchedulerOptions,
+  schedulerInfo,
+} from './scheduler.js';
 import { Server, type ServerSpec, type ServerState, validateWeight } from './server.js';
-import type { StateStore } from './state/state-store.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
+import type { StateStore } from './state/state-store.js';
 
 export interface PoolOptions {
   readonly scheduler: string;
