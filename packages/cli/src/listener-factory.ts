@@ -48,6 +48,10 @@ export function registerListenerFactory(protocol: string, factory: ListenerFacto
   factories.set(protocol, factory);
 }
 
+export function hasListenerFactory(protocol: string): boolean {
+  return factories.has(protocol);
+}
+
 export function createListener(config: ListenerConfig, context: ListenerContext): RunningListener {
   const factory = factories.get(config.protocol);
   if (!factory) throw new UnsupportedProtocolError(config.protocol);

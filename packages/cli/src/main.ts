@@ -140,24 +140,38 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('start a small embedded HTTP cluster and print what to try')
+    .description('start the whole cluster on this machine (web, media, caches, mail) and print what to try')
     .option('--port <port>', 'HTTP listener port (0 = any free port)', port, 8080)
-    .option('--admin-port <port>', 'admin API port (0 = any free port)', port, 9900)
+    .option('--admin-port <port>', 'admin API and status page port (0 = any free port)', port, 9900)
+    .option('--smtp-port <port>', 'SMTP listener port', port)
+    .option('--imap-port <port>', 'IMAP listener port', port)
+    .option('--pop3-port <port>', 'POP3 listener port', port)
+    .option('--traffic', 'add a gentle synthetic load so the status page moves')
     .option('--log-level <level>', 'fatal|error|warn|info|debug', 'warn')
-    .action(async (o: { port: number; adminPort: number; logLevel: string }) => {
-      const demo = await startDemo({ port: o.port, adminPort: o.adminPort, logLevel: o.logLevel });
-      process.stdout.write(demoBanner(demo));
-      const stop = () => {
-        process.stdout.write('stopping…\n');
-        demo.stop().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      process.on('SIGHUP', () => {});
-    });
+    .action(
+      async (o: {
+        port: number;
+        adminPort: number;
+        smtpPort?: number;
+        imapPort?: number;
+        pop3Port?: number;
+        traffic?: boolean;
+        logLevel: string;
+      }) => {
+        const demo = await startDemo(o);
+        process.stdout.write(demoBanner(demo));
+        const stop = () => {
+          process.stdout.write('stopping…\n');
+          demo.stop().then(
+            () => process.exit(0),
+            () => process.exit(1),
+          );
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        process.on('SIGHUP', () => {});
+      },
+    );
 
   return program;
 }

@@ -17,7 +17,9 @@ export async function startDemoBackend(name: string): Promise<DemoBackend> {
       return;
     }
     const body = `${JSON.stringify({ server: name, method: req.method, path: req.url })}\n`;
-    res.writeHead(200, { 'content-type': 'application/json', 'x-served-by': name });
+    // Static objects are cacheable, so the cache nodes keep them.
+    const cache = req.url?.startsWith('/static/') ? 'public, max-age=300' : 'no-store';
+    res.writeHead(200, { 'content-type': 'application/json', 'x-served-by': name, 'cache-control': cache });
     res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
