@@ -7,7 +7,7 @@ import {
   type ServerPatch,
 } from '@lvs7/admin';
 import type { Config, ListenerConfig } from '@lvs7/config';
-import { type Pool, PoolNotFoundError, type Server, type ServerSpec } from '@lvs7/core';
+import { MemoryStateStore, type Pool, PoolNotFoundError, type Server, type ServerSpec } from '@lvs7/core';
 import { createDirectory, type Directory } from '@lvs7/directory';
 import { type AdminChange, applyAdminChange, SharedState } from '@lvs7/shared-state';
 import type { Site } from '@lvs7/site';
@@ -55,6 +55,7 @@ export class Instance implements AdminTarget {
   #config: Config;
   #draining = false;
   #shared: SharedState | undefined;
+  readonly #localState = new MemoryStateStore();
   #site: Site | undefined;
   readonly #nodes = new Map<'mailstore' | 'cache', RunningNode>();
   #started = false;
@@ -309,6 +310,7 @@ export class Instance implements AdminTarget {
       pools: this.#pools,
       poolRuntimes: this.#runtimes,
       directories: this.#directories,
+      state: this.#shared?.store ?? this.#localState,
       config: this.#config,
       baseDir: this.#baseDir,
       logger: this.#logger,

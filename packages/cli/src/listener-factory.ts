@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { ListenerStatsView } from '@lvs7/admin';
 import type { Config, ListenerConfig } from '@lvs7/config';
-import { Lvs7Error, type Pool } from '@lvs7/core';
+import { Lvs7Error, type Pool, type StateStore } from '@lvs7/core';
 import type { Directory } from '@lvs7/directory';
 import type { Logger } from 'pino';
 import type { PoolRuntime } from './pool-runtime.js';
@@ -24,6 +24,8 @@ export interface ListenerContext {
   /** Pools with their outlier detectors and options. */
   readonly poolRuntimes: ReadonlyMap<string, PoolRuntime>;
   readonly directories: ReadonlyMap<string, Directory>;
+  /** Persistence tables (mail placements, …): shared through Redis when `state` is configured. */
+  readonly state: StateStore;
   readonly config: Config;
   /** Directory of the config file: relative paths (certificates, files) are relative to it. */
   readonly baseDir: string;
