@@ -2,6 +2,7 @@ export * from './admin-server.js';
 export * from './admin-target.js';
 export * from './core-metrics.js';
 export * from './errors.js';
+export { readJsonObject } from './json-body.js';
 export * from './listener-metrics.js';
 export * from './listener-stats.js';
 export * from './pool-view.js';

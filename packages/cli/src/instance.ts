@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { AdminOverrides } from './admin-overrides.js';
 import { createListener, type ListenerContext, type RunningListener } from './listener-factory.js';
 import './listeners/index.js';
+import { registerMailAdmin } from './mail-admin-routes.js';
 import { type RunningNode, startCacheNode, startMailNode } from './nodes.js';
 import { PoolRuntime } from './pool-runtime.js';
 import { createSite, registerSite } from './site-runtime.js';
@@ -251,6 +252,7 @@ export class Instance implements AdminTarget {
       logger: this.#logger.child({ component: 'admin' }),
     });
     if (this.#site) registerSite(admin, this.#site);
+    registerMailAdmin(admin, () => [...this.#listeners.values()].map((e) => e.listener));
     await admin.listen();
     this.#admin = admin;
   }

@@ -12,6 +12,7 @@ import type {
   httpListenerSchema,
   listenerSchema,
   listenerTlsSchema,
+  mailListenerSchema,
   protocolListenerSchema,
   protocolTlsSchema,
 } from './schema/listener.js';
@@ -84,3 +85,5 @@ export type IcpRouteConfig = NonNullable<RouteConfig['icp']>;
 export type SiteConfig = Out<typeof siteSchema>;
 export type MailstoreConfig = Out<typeof mailstoreSchema>;
 export type CacheConfig = Out<typeof cacheSchema>;
+/** imap and pop3 listeners. */
+export type MailListenerConfig = Out<typeof mailListenerSchema>;

@@ -43,7 +43,11 @@ export interface DemoCluster {
  * nodes peering over ICP, two mail nodes over one shared Maildir, and the
  * distributors (HTTP, SMTP, IMAP, POP3) with the admin API in front.
  */
-export async function startDemoCluster(wanted: DemoPorts, logger: Logger, mail: boolean): Promise<DemoCluster> {
+export async function startDemoCluster(
+  wanted: DemoPorts,
+  logger: Logger,
+  mail: boolean,
+): Promise<DemoCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'lvs7-demo-'));
   const backends: DemoBackend[] = [];
   const nodes: Instance[] = [];
@@ -62,18 +66,29 @@ export async function startDemoCluster(wanted: DemoPorts, logger: Logger, mail: 
     const media = join(dir, 'movie.mp4');
     await writeMediaFile(media, 64 * 1024 * 1024);
     for (const name of ['media1', 'media2']) backends.push(await startMediaBackend(name, media));
-    const [web1, web2, web3, media1, media2] = backends as [DemoBackend, DemoBackend, DemoBackend, DemoBackend, DemoBackend];
+    const [web1, web2, web3, media1, media2] = backends as [
+      DemoBackend,
+      DemoBackend,
+      DemoBackend,
+      DemoBackend,
+      DemoBackend,
+    ];
     const webServers = `
       - { name: web1, address: ${web1.address}, weight: 1 }
       - { name: web2, address: ${web2.address}, weight: 1 }
       - { name: web3, address: ${web3.address}, weight: 2 }`;
 
     // Three cache nodes, siblings of each other over ICP, the web pool as their origin.
-    const caches = await Promise.all([1, 2, 3].map(async (i) => ({ i, http: await freePort(), icp: await freePort() })));
+    const caches = await Promise.all(
+      [1, 2, 3].map(async (i) => ({ i, http: await freePort(), icp: await freePort() })),
+    );
     for (const c of caches) {
       const peers = caches
         .filter((p) => p !== c)
-        .map((p) => `      - { name: cache${p.i}, http: 127.0.0.1:${p.http}, icp: 127.0.0.1:${p.icp}, type: sibling }`)
+        .map(
+          (p) =>
+            `      - { name: cache${p.i}, http: 127.0.0.1:${p.http}, icp: 127.0.0.1:${p.icp}, type: sibling }`,
+        )
         .join('\n');
       nodes.push(
         await start(
@@ -87,7 +102,12 @@ export async function startDemoCluster(wanted: DemoPorts, logger: Logger, mail: 
     await writeFile(join(dir, 'users.ldif'), demoUsersLdif());
     await mkdir(join(dir, 'mail'), { recursive: true });
     const mailNodes = await Promise.all(
-      [1, 2].map(async (i) => ({ i, lmtp: await freePort(), imap: await freePort(), pop3: await freePort() })),
+      [1, 2].map(async (i) => ({
+        i,
+        lmtp: await freePort(),
+        imap: await freePort(),
+        pop3: await freePort(),
+      })),
     );
     for (const m of mailNodes) {
       nodes.push(

@@ -85,7 +85,9 @@ function startTraffic(url: string): { stop(): void } {
   let n = 0;
   const timer = setInterval(() => {
     const path = paths[n++ % paths.length]!;
-    const req = request(`${url}${path}`, { headers: path.startsWith('/video/') ? { range: 'bytes=0-65535' } : {} });
+    const req = request(`${url}${path}`, {
+      headers: path.startsWith('/video/') ? { range: 'bytes=0-65535' } : {},
+    });
     req.on('response', (res) => res.resume());
     req.on('error', () => {});
     req.end();
@@ -103,7 +105,11 @@ export function demoBanner(demo: RunningDemo): string {
     '',
     `  HTTP       ${demo.url}     (/ → web, /video/ → media, /static/ → caches)`,
     ...(demo.mail
-      ? [`  SMTP       127.0.0.1:${p.smtp}`, `  IMAP       127.0.0.1:${p.imap}`, `  POP3       127.0.0.1:${p.pop3}`]
+      ? [
+          `  SMTP       127.0.0.1:${p.smtp}`,
+          `  IMAP       127.0.0.1:${p.imap}`,
+          `  POP3       127.0.0.1:${p.pop3}`,
+        ]
       : []),
     `  admin API  ${demo.adminUrl}`,
     `  status     ${demo.adminUrl}/`,

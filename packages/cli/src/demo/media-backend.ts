@@ -30,7 +30,12 @@ export async function startMediaBackend(name: string, file: string): Promise<Dem
       res.end('ok\n');
       return;
     }
-    const headers = { 'content-type': 'video/mp4', 'accept-ranges': 'bytes', 'x-served-by': name, etag: `"${size}"` };
+    const headers = {
+      'content-type': 'video/mp4',
+      'accept-ranges': 'bytes',
+      'x-served-by': name,
+      etag: `"${size}"`,
+    };
     const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
     if (!range || (range[1] === '' && range[2] === '')) {
       res.writeHead(200, { ...headers, 'content-length': size });
@@ -47,7 +52,11 @@ export async function startMediaBackend(name: string, file: string): Promise<Dem
       return;
     }
     end = Math.min(end, size - 1);
-    res.writeHead(206, { ...headers, 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${size}` });
+    res.writeHead(206, {
+      ...headers,
+      'content-length': end - start + 1,
+      'content-range': `bytes ${start}-${end}/${size}`,
+    });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file, { start, end }).pipe(res);
   });

@@ -78,10 +78,51 @@ export const httpListenerSchema = obj({
   routes: z.array(routeSchema).default([]),
 });
 
-/** smtp, imap, pop3 and icp listeners; their options are refined in later releases. */
+/** IMAP4 and POP3 distributors: each login goes to its mailbox's host. */
+export const mailListenerSchema = obj({
+  name: name(),
+  protocol: z.enum(['imap', 'pop3']),
+  listen: address({ listen: true }),
+  /** The directory (see `directories`) users are looked up in. */
+  directory: name(),
+  /** The pool of backends (server names match the directory's host attribute). */
+  pool: name(),
+  tls: obj({
+    ...certificatesShape,
+    /** starttls: offered; required: login only after STARTTLS; implicit: TLS from the first byte. */
+    mode: z.enum(['starttls', 'implicit', 'required']).default('starttls'),
+  }).optional(),
+  /** How lvs7 speaks to the backends. */
+  backendTls: z.enum(['plain', 'starttls', 'implicit']).default('plain'),
+  backendTlsVerify: z.boolean().default(true),
+  backendCa: nonEmpty().optional(),
+  limits: obj({
+    maxLineLength: size().optional(),
+    preAuthTimeout: duration({ positive: true }).optional(),
+    maxBadCommands: intRange(1, 1000).optional(),
+    maxConnections: intMin(0).optional(),
+    maxConnectionsPerIp: intMin(0).optional(),
+    authFailureDelay: duration().optional(),
+  }).optional(),
+  /** How long a user's placement is remembered after their last session (Dovecot director's user expiry). */
+  placementTtl: duration({ positive: true }).optional(),
+  /** IMAP: pass the client's address with ID ("x-originating-ip" …). */
+  sendId: z.enum(['on', 'off']).default('on'),
+  /** POP3: pass the client's address with XCLIENT. */
+  xclient: z.enum(['on', 'off']).default('on'),
+  /** Send a PROXY protocol header to the backends. */
+  proxyProtocol: z.enum(['v1', 'v2']).optional(),
+  backendTimeouts: obj({
+    connect: duration({ positive: true }).optional(),
+    reply: duration({ positive: true }).optional(),
+  }).optional(),
+  greeting: nonEmpty().optional(),
+});
+
+/** smtp and icp listeners; their options are refined in later releases. */
 export const protocolListenerSchema = obj({
   name: name(),
-  protocol: z.enum(OTHER_LISTENER_PROTOCOLS),
+  protocol: z.enum(['smtp', 'icp']),
   listen: address({ listen: true }),
   acceptProxy: z.boolean().default(false),
   maxConnections: intMin(1).optional(),
@@ -100,7 +141,11 @@ export const protocolListenerSchema = obj({
   auth: z.union([z.boolean(), z.looseObject({})], { error: 'expected true, false or a mapping' }).optional(),
 });
 
-export const listenerSchema = z.discriminatedUnion('protocol', [httpListenerSchema, protocolListenerSchema], {
-  error: (iss) =>
-    iss.code === 'invalid_union' ? `expected protocol ${LISTENER_PROTOCOLS.join(', ')}` : undefined,
-});
+export const listenerSchema = z.discriminatedUnion(
+  'protocol',
+  [httpListenerSchema, mailListenerSchema, protocolListenerSchema],
+  {
+    error: (iss) =>
+      iss.code === 'invalid_union' ? `expected protocol ${LISTENER_PROTOCOLS.join(', ')}` : undefined,
+  },
+);
