@@ -34,7 +34,7 @@ describe('lvs7 demo', () => {
       }
       expect(served.size).toBe(1);
       // The listener spreads requests over the three web servers.
-      const url = /listener\s+(\S+)/.exec(out)![1]!;
+      const url = /HTTP\s+(http:\S+)/.exec(out)![1]!;
       for (let i = 0; i < 9; i++) {
         const { stdout } = await sh('curl', ['-s', `${url}/x`]);
         served.add(JSON.parse(stdout).server);

@@ -245,9 +245,16 @@ export class Mailbox extends EventEmitter<{ change: [] }> {
     }
     const byUid = new Map<number, MessageEntry>();
     const messages: MessageEntry[] = [];
+    // A listed message with no file was expunged, or moved by another node
+    // while readdir() ran (new/ → cur/): then this scan is not to be trusted
+    // as the state for its change key, so the next one looks again.
+    let incomplete = false;
     for (const record of list.records) {
       const file = found.get(record.base);
-      if (!file) continue;
+      if (!file) {
+        incomplete = true;
+        continue;
+      }
       const entry = toEntry(record.uid, file);
       messages.push(entry);
       byUid.set(entry.uid, entry);
@@ -255,7 +262,7 @@ export class Mailbox extends EventEmitter<{ change: [] }> {
     const changed = this.#differs(messages, keywords);
     this.#byUid = byUid;
     this.#setState({ uidValidity: list.uidValidity, uidNext: list.nextUid, messages, keywords });
-    this.#scanKey = key ?? '';
+    this.#scanKey = incomplete ? '' : (key ?? '');
     if (changed) this.emit('change');
     return this.#state!;
   }
