@@ -170,6 +170,8 @@ function mainCf(options: PostfixOptions, dir: string, mailboxDir: string, uid: n
     maillog_file: join(dir, 'postfix.log'),
     maillog_file_prefixes: dir,
     biff: 'no',
+    // A test that kills smtpd (killSmtpd) should not make master wait the default 60 s before the next one.
+    service_throttle_time: '1s',
     smtp_dns_support_level: 'disabled',
     ...(options.relay === undefined
       ? { default_transport: 'discard' }
