@@ -13,7 +13,9 @@ export { type HeadLimits, parseRequestHead, RequestHead } from './http1/request-
 export { parseResponseHead, ResponseHead } from './http1/response-head.js';
 export { compileKey, type KeyExtractor } from './key-extractor.js';
 export * from './options.js';
+export { PROXIED_ADDRESS, ProxyHeaderError, parseProxyHeader } from './proxy-protocol.js';
 export { RouteMatcher } from './route-matcher.js';
 export { CompiledRoute, Router } from './router.js';
+export type { PoolOptionsInput } from './runtime.js';
 export * from './stats.js';
 export { StickyCookie, serverForStickyId, stickyId, stickyUsable } from './sticky.js';

@@ -1,15 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import type { Server } from '@lvs7/core';
 import { UpstreamError } from '../errors.js';
-import { ChunkedParser, type ChunkSink } from '../http1/chunked.js';
-import {
-  BODY_CHUNKED,
-  BODY_LENGTH,
-  BODY_NONE,
-  BODY_UNTIL_CLOSE,
-  type BodyFraming,
-} from '../http1/request-head.js';
-import { parseResponseHead, ResponseHead } from '../http1/response-head.js';
+import type { ResponseHead } from '../http1/response-head.js';
+import { type ReaderHost, ResponseReader } from './response-reader.js';
 
 /** What an exchange implements to be told about its server connection (no closures per request). */
 export interface UpstreamHandler {
@@ -37,10 +30,9 @@ export interface UpstreamOwner {
 }
 
 const CONNECTING = 0;
-const HEAD = 1;
-const BODY = 2;
-const DONE = 3;
-const TUNNEL = 4;
+const OPEN = 1;
+const CLOSED = 2;
+const TUNNEL = 3;
 
 /**
  * Socket buffers of 64 KiB (Node's default is 16 KiB) hold a whole read of
@@ -55,37 +47,25 @@ export const HIGH_WATER_MARK = 65_536;
  */
 const READ_BUFFER = 32_768;
 
-/** Trailer section of a decoded (HTTP/1.0 client) chunked body is bounded like a head. */
-const MAX_TRAILER = 65_536;
-
 /**
  * One keep-alive TCP connection to a server speaking HTTP/1.1: writes the
  * heads it is given and parses responses incrementally, forwarding body
  * bytes as they come. Socket listeners are bound once per connection; each
  * exchange just sets `handler`.
  */
-export class UpstreamConnection implements ChunkSink {
+export class UpstreamConnection implements ReaderHost {
   readonly socket: Socket;
   readonly server: Server;
   readonly #owner: UpstreamOwner;
+  readonly #reader = new ResponseReader(this);
   handler: UpstreamHandler | null;
   /** Requests sent on this connection (1 on first use). */
   uses = 0;
   /** When it went idle (performance.now()), for the idle sweep. */
   idleSince = 0;
-  #phase = CONNECTING;
-  #buf: Buffer | null = null;
-  #framing: BodyFraming = BODY_NONE;
-  #remaining = 0;
-  #chunked: ChunkedParser | null = null;
-  #keepAlive = false;
-  #bodiless = false;
-  #upgrade = false;
-  #decode = false;
+  #state = CONNECTING;
   #timeoutMs = 0;
   #error: Error | null = null;
-  /** Bytes of the current response seen: a failure after that is not "before the response". */
-  #responded = false;
   #readBuffer: Buffer | null = null;
   /** A slice of the last read outlives the read (a pending client write): read into a fresh buffer next. */
   #lent = false;
@@ -117,7 +97,7 @@ export class UpstreamConnection implements ChunkSink {
 
   /** Connected and idle or busy (not connecting, not closed). */
   get ready(): boolean {
-    return this.#phase !== CONNECTING && !this.socket.destroyed;
+    return this.#state === OPEN && !this.socket.destroyed;
   }
 
   setTimeout(ms: number): void {
@@ -127,19 +107,10 @@ export class UpstreamConnection implements ChunkSink {
     }
   }
 
-  /**
-   * Prepares to parse the response to a request about to be written:
-   * `bodiless` for HEAD, `upgrade` if a 101 is acceptable, `decode` to turn
-   * a chunked body into plain bytes (HTTP/1.0 client).
-   */
+  /** A request is about to be written: see ResponseReader.expect. */
   expect(bodiless: boolean, upgrade: boolean, decode: boolean): void {
     this.uses++;
-    this.#phase = HEAD;
-    this.#bodiless = bodiless;
-    this.#upgrade = upgrade;
-    this.#decode = decode;
-    this.#responded = false;
-    this.#buf = null;
+    this.#reader.expect(bodiless, upgrade, decode);
   }
 
   write(data: Buffer | string): boolean {
@@ -149,7 +120,7 @@ export class UpstreamConnection implements ChunkSink {
   /** Closes the connection without telling the handler. */
   destroy(): void {
     this.handler = null;
-    this.#phase = DONE;
+    this.#state = CLOSED;
     this.socket.destroy();
   }
 
@@ -183,145 +154,39 @@ export class UpstreamConnection implements ChunkSink {
     return true;
   };
 
-  onChunkData(buf: Buffer, start: number, end: number): void {
-    if (end > start) this.handler?.onUpstreamBody(buf.subarray(start, end));
-  }
-
   readonly #onConnect = (): void => {
-    this.#phase = DONE;
+    this.#state = OPEN;
     this.handler?.onUpstreamReady(this);
   };
 
   readonly #onData = (chunk: Buffer): void => {
     const handler = this.handler;
-    if (handler === null) {
-      // Unsolicited bytes on an idle connection (e.g. a 408): never reuse it.
-      this.destroy();
-      return;
-    }
-    if (this.#phase === DONE) {
-      this.#fail(new UpstreamError('LVS7_HTTP_BAD_RESPONSE', 'invalid-response', 'bytes before the request'));
-      return;
-    }
-    this.#responded = true;
-    if (this.#phase === BODY) {
-      this.#body(handler, chunk, 0);
-      if (this.handler === handler) handler.onUpstreamFlush();
-      return;
-    }
-    let buf = chunk;
-    if (this.#buf !== null) {
-      buf = Buffer.concat([this.#buf, chunk]);
-      this.#buf = null;
-    }
-    let pos = 0;
-    for (;;) {
-      const head = new ResponseHead();
-      let end: number;
-      try {
-        end = parseResponseHead(buf, pos, this.#bodiless, head);
-      } catch (error) {
-        this.#fail(error as UpstreamError);
-        return;
-      }
-      if (end < 0) {
-        // Kept across reads, so never a view of the read buffer.
-        this.#buf = buf === chunk ? Buffer.from(buf.subarray(pos)) : buf.subarray(pos);
-        return;
-      }
-      pos = end;
-      const status = head.status;
-      if (status < 200 && status !== 101) {
-        handler.onUpstreamInformational(head);
-        if (this.handler !== handler) return;
-        continue;
-      }
-      if (status === 101) {
-        if (!this.#upgrade) {
-          this.#fail(new UpstreamError('LVS7_HTTP_BAD_RESPONSE', 'invalid-response', 'unexpected 101'));
-          return;
-        }
-        this.#phase = TUNNEL;
-        this.handler = null;
-        this.setTimeout(0);
-        handler.onUpstreamUpgrade(head, pos < buf.length ? Buffer.from(buf.subarray(pos)) : null);
-        return;
-      }
-      this.#phase = BODY;
-      this.#framing = head.framing;
-      this.#remaining = head.contentLength;
-      this.#keepAlive = head.keepAlive;
-      this.#chunked =
-        head.framing === BODY_CHUNKED ? new ChunkedParser(MAX_TRAILER, this.#decode ? this : null) : null;
-      handler.onUpstreamHead(head);
-      if (this.handler !== handler) return;
-      if (head.framing === BODY_NONE) this.#complete(handler, pos === buf.length);
-      else {
-        if (pos < buf.length) this.#body(handler, buf, pos);
-        if (this.handler === handler) handler.onUpstreamFlush();
-      }
-      return;
-    }
+    // Unsolicited bytes on an idle connection (e.g. a 408): never reuse it.
+    if (handler === null) this.destroy();
+    else this.#reader.feed(handler, chunk);
   };
 
-  #body(handler: UpstreamHandler, buf: Buffer, pos: number): void {
-    const avail = buf.length - pos;
-    switch (this.#framing) {
-      case BODY_LENGTH: {
-        const remaining = this.#remaining;
-        if (avail < remaining) {
-          this.#remaining = remaining - avail;
-          handler.onUpstreamBody(pos === 0 ? buf : buf.subarray(pos));
-          return;
-        }
-        this.#remaining = 0;
-        handler.onUpstreamBody(pos === 0 && avail === remaining ? buf : buf.subarray(pos, pos + remaining));
-        if (this.handler === handler) this.#complete(handler, avail === remaining);
-        return;
-      }
-      case BODY_CHUNKED: {
-        let end: number;
-        try {
-          end = this.#chunked!.feed(buf, pos);
-        } catch (error) {
-          this.#fail(
-            new UpstreamError('LVS7_HTTP_BAD_RESPONSE', 'invalid-response', (error as Error).message),
-          );
-          return;
-        }
-        if (!this.#decode) {
-          const stop = end < 0 ? buf.length : end;
-          if (stop > pos)
-            handler.onUpstreamBody(pos === 0 && stop === buf.length ? buf : buf.subarray(pos, stop));
-        }
-        if (end >= 0 && this.handler === handler) this.#complete(handler, end === buf.length);
-        return;
-      }
-      case BODY_UNTIL_CLOSE:
-        handler.onUpstreamBody(pos === 0 ? buf : buf.subarray(pos));
-        return;
-    }
-  }
-
-  #complete(handler: UpstreamHandler, clean: boolean): void {
-    this.#phase = DONE;
-    this.#chunked = null;
-    this.handler = null;
-    handler.onUpstreamEnd(clean && this.#keepAlive && this.#framing !== BODY_UNTIL_CLOSE);
-  }
-
-  #fail(error: UpstreamError): void {
+  // ReaderHost: what the response reader reports.
+  fail(error: UpstreamError): void {
     const handler = this.handler;
     this.destroy();
     handler?.onUpstreamError(error);
   }
 
+  finished(handler: UpstreamHandler, reusable: boolean): void {
+    this.handler = null;
+    handler.onUpstreamEnd(reusable);
+  }
+
+  upgraded(handler: UpstreamHandler, head: ResponseHead, rest: Buffer | null): void {
+    this.handler = null;
+    this.setTimeout(0);
+    handler.onUpstreamUpgrade(head, rest);
+  }
+
   readonly #onEnd = (): void => {
     const handler = this.handler;
-    if (handler !== null && this.#phase === BODY && this.#framing === BODY_UNTIL_CLOSE) {
-      this.#keepAlive = false;
-      this.#complete(handler, false);
-    }
+    if (handler !== null) this.#reader.end(handler);
   };
 
   readonly #onError = (error: Error): void => {
@@ -330,13 +195,13 @@ export class UpstreamConnection implements ChunkSink {
 
   readonly #onClose = (): void => {
     const handler = this.handler;
-    const phase = this.#phase;
+    const connecting = this.#state === CONNECTING;
     this.handler = null;
-    this.#phase = DONE;
+    this.#state = CLOSED;
     this.#owner.onConnectionClosed(this);
     if (handler === null) return;
     const cause = this.#error ?? undefined;
-    if (phase === CONNECTING) {
+    if (connecting) {
       handler.onUpstreamError(
         new UpstreamError('LVS7_HTTP_CONNECT_FAILED', 'connect-failure', 'cannot connect to server', {
           cause,
@@ -345,7 +210,7 @@ export class UpstreamConnection implements ChunkSink {
     } else {
       // Once a response byte came, the request ran: a truncated response is a bad response, not a retryable reset.
       handler.onUpstreamError(
-        this.#responded
+        this.#reader.responded
           ? new UpstreamError('LVS7_HTTP_BAD_RESPONSE', 'invalid-response', 'server closed mid-response', {
               cause,
             })
@@ -356,12 +221,12 @@ export class UpstreamConnection implements ChunkSink {
 
   readonly #onTimeout = (): void => {
     const handler = this.handler;
-    if (handler === null || this.#phase === DONE) {
+    if (handler === null) {
       this.destroy();
       return;
     }
     const error =
-      this.#phase === CONNECTING
+      this.#state === CONNECTING
         ? new UpstreamError('LVS7_HTTP_CONNECT_FAILED', 'connect-failure', 'connect timeout')
         : new UpstreamError('LVS7_HTTP_UPSTREAM_TIMEOUT', 'timeout', 'server timeout');
     this.destroy();
@@ -371,11 +236,6 @@ export class UpstreamConnection implements ChunkSink {
   readonly #onDrain = (): void => {
     this.handler?.onUpstreamDrain();
   };
-
-  /** Whether the server sent any byte of the current response. */
-  get responded(): boolean {
-    return this.#responded;
-  }
 
   /**
    * Turns the connection into one side of a tunnel to `client`: what the
@@ -389,7 +249,7 @@ export class UpstreamConnection implements ChunkSink {
     s.off('drain', this.#onDrain);
     s.on('end', () => client.end());
     this.handler = null;
-    this.#phase = TUNNEL;
+    this.#state = TUNNEL;
     this.#tunnelTo = client;
     return s;
   }
