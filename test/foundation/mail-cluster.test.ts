@@ -67,6 +67,7 @@ describe('a mail cluster: two mail nodes over shared Maildir behind the IMAP and
   let lmtp1 = 0;
   let imap = 0;
   let pop3 = 0;
+  let smtp = 0;
   let admin = '';
 
   beforeAll(async () => {
@@ -93,13 +94,15 @@ mailstore:
     lmtp1 = nodes[0]!.lmtp;
     imap = await freePort();
     pop3 = await freePort();
-    const pool = (proto: 'imap' | 'pop3') =>
-      `  mail-${proto}:\n    scheduler: mh\n    servers:\n${nodes.map((n, i) => `      - { name: mail${i + 1}.example.org, address: 127.0.0.1:${n[proto]} }`).join('\n')}\n    health: { check: ${proto}, interval: 1s, timeout: 500ms }\n`;
+    smtp = await freePort();
+    const pool = (proto: 'imap' | 'pop3' | 'lmtp') =>
+      `  mail-${proto}:\n    scheduler: mh\n    protocol: ${proto}\n    servers:\n${nodes.map((n, i) => `      - { name: mail${i + 1}.example.org, address: 127.0.0.1:${n[proto]} }`).join('\n')}\n    health: { check: ${proto}, interval: 1s, timeout: 500ms }\n`;
     const distributor = await startInstance(`
 admin: { listen: 127.0.0.1:0 }
 directories: { people: { file: ${dir.path}/users.ldif } }
 pools:
-${pool('imap')}${pool('pop3')}listeners:
+${pool('imap')}${pool('pop3')}${pool('lmtp')}listeners:
+  - { name: smtp, protocol: smtp, listen: 127.0.0.1:${smtp}, directory: people, pool: mail-lmtp, domains: [example.org] }
   - { name: imap, protocol: imap, listen: 127.0.0.1:${imap}, directory: people, pool: mail-imap, limits: { authFailureDelay: 10ms } }
   - { name: pop3, protocol: pop3, listen: 127.0.0.1:${pop3}, directory: people, pool: mail-pop3, limits: { authFailureDelay: 10ms } }
 `);
@@ -133,6 +136,32 @@ ${pool('imap')}${pool('pop3')}listeners:
       `import poplib; p = poplib.POP3('127.0.0.1', ${pop3}); p.user('alice@example.org'); p.pass_('alice-secret'); print(p.stat()[0]); p.quit()`,
     ]);
     expect(pop.stdout.trim()).toBe('1');
+  });
+
+  it('SMTP in → each recipient on its own node → read back through the IMAP distributor', async () => {
+    const send = await run('python3', [
+      '-c',
+      `import smtplib; s = smtplib.SMTP('127.0.0.1', ${smtp}); print(s.sendmail('x@example.net', ['bob@example.org', 'carol@example.org'], 'Subject: via smtp\\n\\nhello\\n')); s.quit()`,
+    ]);
+    // bob (mail2) and carol (placed by hash) may live on different nodes: smtplib
+    // reports any recipient deferred with 452 and the test sends it again.
+    const refused = send.stdout.trim();
+    if (refused !== '{}') {
+      expect(refused).toMatch(/452/);
+      const again = refused.includes('bob') ? 'bob@example.org' : 'carol@example.org';
+      await run('python3', [
+        '-c',
+        `import smtplib; s = smtplib.SMTP('127.0.0.1', ${smtp}); print(s.sendmail('x@example.net', ['${again}'], 'Subject: via smtp\\n\\nhello\\n')); s.quit()`,
+      ]);
+    }
+    for (const user of ['bob', 'carol']) {
+      const { stdout } = await run('python3', [
+        '-c',
+        `import imaplib; m = imaplib.IMAP4('127.0.0.1', ${imap}); m.login('${user}@example.org', '${user}-secret'); m.select('INBOX'); print(m.fetch('1:*', '(BODY.PEEK[HEADER])')[1][0][1].decode()); m.logout()`,
+      ]);
+      expect(stdout).toContain('Subject: via smtp');
+      if (user === 'bob') expect(stdout).toContain('mail2.example.org');
+    }
   });
 
   it('refuses a wrong password and an unknown user without revealing which', async () => {

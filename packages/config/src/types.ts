@@ -15,6 +15,7 @@ import type {
   mailListenerSchema,
   protocolListenerSchema,
   protocolTlsSchema,
+  smtpListenerSchema,
 } from './schema/listener.js';
 import type { cacheSchema, mailstoreSchema } from './schema/nodes.js';
 import type {
@@ -87,3 +88,4 @@ export type MailstoreConfig = Out<typeof mailstoreSchema>;
 export type CacheConfig = Out<typeof cacheSchema>;
 /** imap and pop3 listeners. */
 export type MailListenerConfig = Out<typeof mailListenerSchema>;
+export type SmtpListenerConfig = Out<typeof smtpListenerSchema>;

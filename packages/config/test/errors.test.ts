@@ -148,7 +148,7 @@ describe('cross-field checks', () => {
       '  - { name: a, listen: "127.0.0.1:8081", default: {} }', //            8
       '  - { name: b, listen: "[::]:8081", default: { status: 503, pool: web } }', // 9
       '  - { name: i, protocol: icp, listen: "127.0.0.1:8081", pool: cache }', // 10
-      '  - { name: m, protocol: smtp, listen: "127.0.0.1:25", directory: ldap1 }', // 11
+      '  - { name: m, protocol: smtp, listen: "127.0.0.1:25", directory: ldap1, pool: web, domains: [x.org] }', // 11
     );
     expect(lines(failure(text).issues)).toEqual([
       // The later of two conflicting addresses is the one reported.

@@ -109,6 +109,7 @@ const EXPECTED: Config = {
       domains: ['example.org'],
       maxMessageSize: 10_485_760,
       directory: 'users',
+      clientInfo: 'auto',
     },
   ],
   state: { redis: 'redis://:pw@127.0.0.1:6379', cluster: 'lab', health: 'local' },

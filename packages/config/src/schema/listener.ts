@@ -119,10 +119,54 @@ export const mailListenerSchema = obj({
   greeting: nonEmpty().optional(),
 });
 
-/** smtp and icp listeners; their options are refined in later releases. */
+/** The SMTP distributor: each recipient goes to its mailbox's host. */
+export const smtpListenerSchema = obj({
+  name: name(),
+  protocol: z.literal('smtp'),
+  listen: address({ listen: true }),
+  /** Our name in the greeting and EHLO; default the host name. */
+  hostname: nonEmpty().optional(),
+  directory: name(),
+  /** The pool holding the mailboxes (its `protocol: smtp | lmtp` says how to talk to it). */
+  pool: name(),
+  /** Where authenticated clients' mail for other domains goes; without it nobody relays. */
+  relayPool: name().optional(),
+  /** The domains mail is accepted for. */
+  domains: oneOrMore(
+    z
+      .string()
+      .refine(isHostname, { error: 'expected a domain name' })
+      .transform((d) => d.toLowerCase()),
+  ),
+  tls: obj({ ...certificatesShape, mode: z.enum(['starttls', 'implicit']).default('starttls') }).optional(),
+  maxMessageSize: size().optional(),
+  /** Authenticated submission (AUTH PLAIN/LOGIN against the directory, only after TLS unless requireTls: false). */
+  auth: z
+    .union([z.boolean(), obj({ directory: name().optional(), requireTls: z.boolean().default(true) })], {
+      error: 'expected true, false or { directory, requireTls }',
+    })
+    .optional(),
+  acceptProxy: z.boolean().default(false),
+  maxConnections: intMin(1).optional(),
+  limits: obj({
+    maxRecipients: intRange(1, 100_000).optional(),
+    maxLineLength: size().optional(),
+    maxCommandsBeforeMail: intRange(1, 10_000).optional(),
+    maxErrors: intRange(1, 1000).optional(),
+    maxConnectionsPerIp: intMin(0).optional(),
+    commandTimeout: duration({ positive: true }).optional(),
+    dataTimeout: duration({ positive: true }).optional(),
+  }).optional(),
+  /** How the client is passed on: auto (XCLIENT, else XFORWARD), xclient, xforward or none. */
+  clientInfo: z.enum(['auto', 'xclient', 'xforward', 'none']).default('auto'),
+  /** Send a PROXY protocol header to the backends. */
+  proxyProtocol: z.enum(['v1', 'v2']).optional(),
+});
+
+/** icp listeners; their options are refined in later releases. */
 export const protocolListenerSchema = obj({
   name: name(),
-  protocol: z.enum(['smtp', 'icp']),
+  protocol: z.literal('icp'),
   listen: address({ listen: true }),
   acceptProxy: z.boolean().default(false),
   maxConnections: intMin(1).optional(),
@@ -143,7 +187,7 @@ export const protocolListenerSchema = obj({
 
 export const listenerSchema = z.discriminatedUnion(
   'protocol',
-  [httpListenerSchema, mailListenerSchema, protocolListenerSchema],
+  [httpListenerSchema, mailListenerSchema, smtpListenerSchema, protocolListenerSchema],
   {
     error: (iss) =>
       iss.code === 'invalid_union' ? `expected protocol ${LISTENER_PROTOCOLS.join(', ')}` : undefined,

@@ -1,0 +1,115 @@
+import { resolve } from 'node:path';
+import type { ListenerStatsView } from '@lvs7/admin';
+import type { ListenerConfig, SmtpListenerConfig } from '@lvs7/config';
+import { SmtpListener, type SmtpListenerOptions } from '@lvs7/smtp';
+import type { ListenerContext, RunningListener } from '../listener-factory.js';
+
+/** The config's smtp listener → the SMTP distributor's options. */
+export function smtpListenerOptions(
+  config: SmtpListenerConfig,
+  context: ListenerContext,
+): SmtpListenerOptions {
+  const directory = context.directories.get(config.directory);
+  const pool = context.pools.get(config.pool);
+  if (!directory) throw new Error(`listener ${config.name}: unknown directory "${config.directory}"`);
+  if (!pool) throw new Error(`listener ${config.name}: unknown pool "${config.pool}"`);
+  const relayPool = config.relayPool === undefined ? undefined : context.pools.get(config.relayPool);
+  const backend = (poolName: string) => {
+    const protocol = context.config.pools[poolName]?.protocol;
+    return {
+      protocol: protocol === 'lmtp' ? ('lmtp' as const) : ('smtp' as const),
+      clientInfo: config.clientInfo,
+      proxyProtocol: config.proxyProtocol,
+    };
+  };
+  const tls = config.tls;
+  const cert = tls?.cert ?? tls?.certificates?.[0]?.cert;
+  const key = tls?.key ?? tls?.certificates?.[0]?.key;
+  const auth = config.auth;
+  return {
+    name: config.name,
+    listen: config.listen,
+    hostname: config.hostname,
+    directory,
+    pool,
+    backend: backend(config.pool),
+    relayPool,
+    relayBackend: config.relayPool === undefined ? undefined : backend(config.relayPool),
+    domains: config.domains,
+    tls:
+      tls && cert && key
+        ? { cert: resolve(context.baseDir, cert), key: resolve(context.baseDir, key), mode: tls.mode }
+        : undefined,
+    maxMessageSize: config.maxMessageSize,
+    auth:
+      auth === undefined || auth === false
+        ? undefined
+        : auth === true
+          ? {}
+          : {
+              directory: auth.directory ? context.directories.get(auth.directory) : undefined,
+              requireTls: auth.requireTls,
+            },
+    acceptProxy: config.acceptProxy,
+    limits: { ...config.limits, ...(config.maxConnections ? { maxConnections: config.maxConnections } : {}) },
+    state: context.state,
+    logger: context.logger,
+  } as SmtpListenerOptions;
+}
+
+export class SmtpListenerAdapter implements RunningListener {
+  readonly listener: SmtpListener;
+  readonly #config: SmtpListenerConfig;
+
+  constructor(config: SmtpListenerConfig, context: ListenerContext) {
+    this.#config = config;
+    this.listener = new SmtpListener(smtpListenerOptions(config, context));
+  }
+
+  listen(): Promise<void> {
+    return this.listener.listen();
+  }
+
+  address() {
+    return this.listener.address();
+  }
+
+  close(options: { drainTimeoutMs: number }): Promise<void> {
+    return this.listener.close(options);
+  }
+
+  update(config: ListenerConfig, context: ListenerContext): void {
+    this.listener.update(smtpListenerOptions(config as SmtpListenerConfig, context));
+  }
+
+  stats(): ListenerStatsView {
+    const s = this.listener.stats.snapshot();
+    const accepted = s.outcomes ? Object.values(s.outcomes).reduce((a, b) => a + b, 0) : s.messages;
+    return {
+      name: this.#config.name,
+      protocol: 'smtp',
+      listen: this.#config.listen,
+      connections: s.activeConnections,
+      connectionsTotal: s.connections,
+      traffic: {
+        requests: Math.max(s.messages, accepted),
+        active: s.activeConnections,
+        responses: {
+          '1xx': 0,
+          '2xx': s.messages,
+          '3xx': 0,
+          '4xx': s.replies['4xx'],
+          '5xx': s.replies['5xx'],
+        },
+        bytesIn: s.bytes,
+        bytesOut: 0,
+        retries: 0,
+        errors: {},
+        latency: s.verdictLatency,
+      },
+      routes: {},
+      pools: {},
+      servers: {},
+    };
+  }
+}
