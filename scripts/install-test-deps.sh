@@ -4,7 +4,7 @@
 # every test runs its own instance on loopback ports of its own.
 set -euo pipefail
 
-PACKAGES=(curl nginx haproxy wrk python3 iproute2 bird2 exabgp keepalived slapd ldap-utils dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd squid redis-server postfix swaks)
+PACKAGES=(curl nginx haproxy wrk python3 chromium iproute2 bird2 exabgp keepalived slapd ldap-utils dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd squid redis-server postfix swaks)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
