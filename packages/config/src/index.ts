@@ -11,6 +11,7 @@ export {
   parseConfig,
 } from './load.js';
 export { REDACTED, redactConfig } from './redact.js';
+export { configReference } from './reference.js';
 export { DEFAULT_ADMIN_LISTEN, LOG_LEVELS } from './schema/config.js';
 export { ACCESS_LOG_MODES, FORWARDED_MODES, LISTENER_PROTOCOLS } from './schema/listener.js';
 export { DEFAULT_SCHEDULER, HASHING_ONLY_OPTIONS, SERVER_STATES, UPSTREAM_PROTOCOLS } from './schema/pool.js';
