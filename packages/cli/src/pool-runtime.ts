@@ -34,6 +34,7 @@ export class PoolRuntime {
       backup: s.backup,
       maxConnections: s.maxConnections,
       state: s.state,
+      icp: s.icp,
     }));
   }
 

@@ -17,6 +17,8 @@ export interface ServerSpec {
   /** Concurrent sessions the server may hold; 0 or undefined means unlimited. */
   readonly maxConnections?: number | undefined;
   readonly state?: ServerState | undefined;
+  /** The server's ICP port (`host:port`) when it is a cache that answers ICP queries. */
+  readonly icp?: string | undefined;
 }
 
 export function validateWeight(weight: number): number {
@@ -35,6 +37,8 @@ export class Server implements Schedulable {
   readonly host: string;
   readonly port: number;
   readonly backup: boolean;
+  /** ICP address of a cache server (see ServerSpec.icp). */
+  readonly icp: string | undefined;
   maxConnections: number;
 
   /** The weight an operator set (config or admin API). */
@@ -70,6 +74,7 @@ export class Server implements Schedulable {
     this.host = hp.host;
     this.port = hp.port;
     this.backup = spec.backup ?? false;
+    this.icp = spec.icp;
     this.maxConnections = spec.maxConnections ?? 0;
     this.configuredWeight = validateWeight(spec.weight ?? 1);
     this.weight = this.configuredWeight;

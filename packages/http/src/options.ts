@@ -108,6 +108,12 @@ export interface RouteOptions {
   readonly responseHeaders?: HeaderRewriteOptions | undefined;
   readonly timeouts?: RouteTimeouts | undefined;
   readonly retries?: RetryOptions | undefined;
+  /**
+   * Ask the pool's caches over ICP before choosing (their `icp` address), and
+   * prefer one that answers HIT; otherwise the key's owner. Needs the pool's
+   * `icp` locator (HttpPoolOptions).
+   */
+  readonly icp?: { readonly timeout: number } | undefined;
 }
 
 export interface UpstreamOptions {
@@ -153,6 +159,13 @@ export interface HttpPoolOptions {
   /** Requests allowed to wait; beyond → 503 at once; default 1 000. */
   readonly maxQueue?: number | undefined;
   readonly outlier?: OutlierReporter | undefined;
+  /** Finds a cache of the pool that has a URL (ICP), for routes with `icp`. */
+  readonly icp?: IcpLocator | undefined;
+}
+
+/** Asks a pool's caches whether they hold `url`; resolves the first that answered HIT. */
+export interface IcpLocator {
+  locate(url: string, timeoutMs: number): Promise<Server | undefined>;
 }
 
 export const DEFAULTS = {

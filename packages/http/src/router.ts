@@ -29,6 +29,8 @@ export class CompiledRoute {
   readonly retryReset: boolean;
   readonly retryTimeout: boolean;
   readonly retryStatuses: ReadonlySet<number> | null;
+  /** ICP query timeout before choosing (ms); 0 = no ICP. */
+  readonly icpTimeout: number;
   /** Set by the listener to its registry's entry for this route. */
   stats = new EndpointStats();
   readonly #strip: string;
@@ -71,6 +73,7 @@ export class CompiledRoute {
     this.retryReset = on.includes('reset');
     this.retryTimeout = on.includes('timeout');
     this.retryStatuses = statuses.size > 0 ? statuses : null;
+    this.icpTimeout = route.icp === undefined ? 0 : duration(route.icp.timeout, 50, `${what}.icp.timeout`);
   }
 
   /**

@@ -8,6 +8,7 @@ import {
   type ForwardedMode,
   type HttpListenerOptions,
   type HttpPoolOptions,
+  type IcpLocator,
   type OutlierReporter,
 } from './options.js';
 import { Router } from './router.js';
@@ -19,6 +20,7 @@ export interface PoolRuntime {
   readonly queueTimeout: number;
   readonly maxQueue: number;
   readonly outlier: OutlierReporter | null;
+  readonly icp: IcpLocator | null;
   readonly stats: EndpointStats;
 }
 
@@ -84,6 +86,7 @@ export function compileRuntime(
       queueTimeout: positive(o.queueTimeout, DEFAULTS.queueTimeout, `pool ${name}.queueTimeout`),
       maxQueue: o.maxQueue ?? DEFAULTS.maxQueue,
       outlier: o.outlier ?? null,
+      icp: o.icp ?? null,
       stats: stats.pool(name),
     });
   }

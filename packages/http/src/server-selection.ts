@@ -39,6 +39,7 @@ export function selectServer(
     clientAddress,
     exclude: tried ?? undefined,
   };
+  if (route.icpTimeout > 0 && prt.icp !== null && tried === null) return icpSelect(prt, route, req, ctx);
   const server = pool.pick(ctx);
   if (server !== undefined) {
     pool.sessionStarted(server);
@@ -63,4 +64,28 @@ function stickyServer(
   sticky.refresh = decoded.refresh;
   const server = serverForStickyId(prt.pool, decoded.id);
   return server !== undefined && stickyUsable(server) ? server : undefined;
+}
+
+/**
+ * Asks the pool's caches over ICP first and takes one that answered HIT
+ * (if it may take the session), else the scheduler's pick. Resolves with
+ * the session started, as Pool.waitForServer does.
+ */
+async function icpSelect(
+  prt: PoolRuntime,
+  route: CompiledRoute,
+  req: RequestHead,
+  ctx: PickContext,
+): Promise<Server | undefined> {
+  const host = req.authority !== '' ? req.authority : 'localhost';
+  let hit: Server | undefined;
+  try {
+    hit = await prt.icp!.locate(new URL(req.target, `http://${host}`).href, route.icpTimeout);
+  } catch {
+    hit = undefined;
+  }
+  const pool = prt.pool;
+  const server = hit?.eligible && !hit.full && pool.get(hit.name) === hit ? hit : pool.pick(ctx);
+  if (server !== undefined) pool.sessionStarted(server);
+  return server;
 }

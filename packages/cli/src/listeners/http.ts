@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import type { ListenerStatsView } from '@lvs7/admin';
 import type { HttpListenerConfig, ListenerConfig } from '@lvs7/config';
+import type { Pool } from '@lvs7/core';
 import { HttpListener, type HttpListenerOptions, type HttpPoolOptions } from '@lvs7/http';
+import { PoolIcpLocator } from '../icp-locator.js';
 import type { ListenerContext, RunningListener } from '../listener-factory.js';
 
 /** The config's http listener → the HTTP distributor's options (paths resolved, defaults kept). */
@@ -28,11 +30,24 @@ export function httpListenerOptions(config: HttpListenerConfig, baseDir: string)
   } as HttpListenerOptions;
 }
 
-function poolOptions(context: ListenerContext): Map<string, HttpPoolOptions> {
+function poolOptions(
+  context: ListenerContext,
+  locators: Map<Pool, PoolIcpLocator>,
+): Map<string, HttpPoolOptions> {
   const out = new Map<string, HttpPoolOptions>();
   for (const [name, runtime] of context.poolRuntimes) {
     const pool = context.config.pools[name];
-    out.set(name, { queueTimeout: pool?.queueTimeout, maxQueue: pool?.maxQueue, outlier: runtime.outlier });
+    let icp = locators.get(runtime.pool);
+    if (icp === undefined && PoolIcpLocator.wanted(runtime.pool)) {
+      icp = new PoolIcpLocator(runtime.pool);
+      locators.set(runtime.pool, icp);
+    }
+    out.set(name, {
+      queueTimeout: pool?.queueTimeout,
+      maxQueue: pool?.maxQueue,
+      outlier: runtime.outlier,
+      icp,
+    });
   }
   return out;
 }
@@ -41,13 +56,14 @@ function poolOptions(context: ListenerContext): Map<string, HttpPoolOptions> {
 export class HttpListenerAdapter implements RunningListener {
   readonly listener: HttpListener;
   readonly #config: HttpListenerConfig;
+  readonly #locators = new Map<Pool, PoolIcpLocator>();
 
   constructor(config: HttpListenerConfig, context: ListenerContext) {
     this.#config = config;
     this.listener = new HttpListener({
       options: httpListenerOptions(config, context.baseDir),
       pools: context.pools,
-      poolOptions: poolOptions(context),
+      poolOptions: poolOptions(context, this.#locators),
       logger: context.logger,
     });
   }
@@ -60,15 +76,16 @@ export class HttpListenerAdapter implements RunningListener {
     return this.listener.address();
   }
 
-  close(options: { drainTimeoutMs: number }): Promise<void> {
-    return this.listener.close(options);
+  async close(options: { drainTimeoutMs: number }): Promise<void> {
+    await this.listener.close(options);
+    await Promise.all([...this.#locators.values()].map((l) => l.close()));
   }
 
   update(config: ListenerConfig, context: ListenerContext): void {
     this.listener.update(
       httpListenerOptions(config as HttpListenerConfig, context.baseDir),
       context.pools,
-      poolOptions(context),
+      poolOptions(context, this.#locators),
     );
   }
 

@@ -17,6 +17,8 @@ export const serverSchema = obj({
   maxConnections: intMin(1).optional(),
   /** Administrative state at start-up. */
   state: z.enum(SERVER_STATES).default('ready'),
+  /** A cache server's ICP port (`ip:port`), for routes with `icp: { timeout }`. */
+  icp: address().optional(),
 });
 
 export const healthSchema = obj({
