@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import type { ListenerStatsView } from '@lvs7/admin';
-import type { ListenerConfig, MailListenerConfig } from '@lvs7/config';
+import type { MailListenerConfig } from '@lvs7/config';
 import { MailListener, type MailListenerOptions } from '@lvs7/mail';
-import type { ListenerContext, RunningListener } from '../listener-factory.js';
+import type { ListenerContext } from '../listener-factory.js';
+import { ListenerAdapter } from './listener-adapter.js';
 
 /** The config's imap/pop3 listener → the mail distributor's options. */
 export function mailListenerOptions(
@@ -41,38 +42,26 @@ export function mailListenerOptions(
   } as MailListenerOptions;
 }
 
-export class MailListenerAdapter implements RunningListener {
-  readonly listener: MailListener;
-  readonly #config: MailListenerConfig;
-
+export class MailListenerAdapter extends ListenerAdapter<
+  MailListenerConfig,
+  MailListenerOptions,
+  MailListener
+> {
   constructor(config: MailListenerConfig, context: ListenerContext) {
-    this.#config = config;
-    this.listener = new MailListener(mailListenerOptions(config, context));
+    super(config, context, (options) => new MailListener(options));
   }
 
-  listen(): Promise<void> {
-    return this.listener.listen();
-  }
-
-  address() {
-    return this.listener.address();
-  }
-
-  close(options: { drainTimeoutMs: number }): Promise<void> {
-    return this.listener.close(options);
-  }
-
-  update(config: ListenerConfig, context: ListenerContext): void {
-    this.listener.update(mailListenerOptions(config as MailListenerConfig, context));
+  protected toOptions(config: MailListenerConfig, context: ListenerContext): MailListenerOptions {
+    return mailListenerOptions(config, context);
   }
 
   stats(): ListenerStatsView {
     const sessions = this.listener.sessions().length;
     const empty = { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 };
     return {
-      name: this.#config.name,
-      protocol: this.#config.protocol,
-      listen: this.#config.listen,
+      name: this.config.name,
+      protocol: this.config.protocol,
+      listen: this.config.listen,
       connections: this.listener.connections,
       connectionsTotal: 0,
       traffic: {

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import type { ListenerStatsView } from '@lvs7/admin';
-import type { ListenerConfig, SmtpListenerConfig } from '@lvs7/config';
+import type { SmtpListenerConfig } from '@lvs7/config';
 import { SmtpListener, type SmtpListenerOptions } from '@lvs7/smtp';
-import type { ListenerContext, RunningListener } from '../listener-factory.js';
+import type { ListenerContext } from '../listener-factory.js';
+import { ListenerAdapter } from './listener-adapter.js';
 
 /** The config's smtp listener → the SMTP distributor's options. */
 export function smtpListenerOptions(
@@ -57,38 +58,26 @@ export function smtpListenerOptions(
   } as SmtpListenerOptions;
 }
 
-export class SmtpListenerAdapter implements RunningListener {
-  readonly listener: SmtpListener;
-  readonly #config: SmtpListenerConfig;
-
+export class SmtpListenerAdapter extends ListenerAdapter<
+  SmtpListenerConfig,
+  SmtpListenerOptions,
+  SmtpListener
+> {
   constructor(config: SmtpListenerConfig, context: ListenerContext) {
-    this.#config = config;
-    this.listener = new SmtpListener(smtpListenerOptions(config, context));
+    super(config, context, (options) => new SmtpListener(options));
   }
 
-  listen(): Promise<void> {
-    return this.listener.listen();
-  }
-
-  address() {
-    return this.listener.address();
-  }
-
-  close(options: { drainTimeoutMs: number }): Promise<void> {
-    return this.listener.close(options);
-  }
-
-  update(config: ListenerConfig, context: ListenerContext): void {
-    this.listener.update(smtpListenerOptions(config as SmtpListenerConfig, context));
+  protected toOptions(config: SmtpListenerConfig, context: ListenerContext): SmtpListenerOptions {
+    return smtpListenerOptions(config, context);
   }
 
   stats(): ListenerStatsView {
     const s = this.listener.stats.snapshot();
     const accepted = s.outcomes ? Object.values(s.outcomes).reduce((a, b) => a + b, 0) : s.messages;
     return {
-      name: this.#config.name,
+      name: this.config.name,
       protocol: 'smtp',
-      listen: this.#config.listen,
+      listen: this.config.listen,
       connections: s.activeConnections,
       connectionsTotal: s.connections,
       traffic: {
