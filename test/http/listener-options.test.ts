@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -9,6 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { HttpListener } from '@lvs7/http';
+import { writeSelfSignedCertificate } from '@lvs7/testkit';
 import type { Logger } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePool, Origin, raw, statuses } from './helpers.js';
@@ -49,27 +49,7 @@ describe('listener options: acceptProxy (PROXY protocol) and accessLog', () => {
   beforeAll(async () => {
     origin = await new Origin('s0', echo).start();
     dir = mkdtempSync(join(tmpdir(), 'lvs7-proxyproto-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=p.test',
-        '-keyout',
-        join(dir, 'k.pem'),
-        '-out',
-        join(dir, 'c.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
+    writeSelfSignedCertificate(dir, 'p', { commonName: 'p.test' });
   });
   afterAll(async () => {
     for (const l of listeners) await l.close({ drainTimeoutMs: 100 });
@@ -113,7 +93,7 @@ describe('listener options: acceptProxy (PROXY protocol) and accessLog', () => {
   it('reads the PROXY header before the TLS handshake', async () => {
     const port = await start({
       acceptProxy: true,
-      tls: { cert: join(dir, 'c.pem'), key: join(dir, 'k.pem') },
+      tls: { cert: join(dir, 'p.crt'), key: join(dir, 'p.key') },
     });
     const socket = connect(port, '127.0.0.1');
     await once(socket, 'connect');

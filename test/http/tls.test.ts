@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -6,36 +5,16 @@ import { connect as h2connect } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
+import { writeSelfSignedCertificate } from '@lvs7/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePool, Origin, type ProxyFixture, startProxy } from './helpers.js';
 
 function selfSigned(dir: string, name: string): { cert: string; key: string } {
-  const cert = join(dir, `${name}.crt`);
-  const key = join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      `subjectAltName=DNS:${name},DNS:*.${name}`,
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
+  return writeSelfSignedCertificate(dir, name, {
+    commonName: name,
+    dnsNames: [name, `*.${name}`],
+    ipAddresses: [],
+  });
 }
 
 function echo(req: IncomingMessage, res: ServerResponse): void {

@@ -1,5 +1,5 @@
+import { selfSignedCertificate as selfSignedCert } from '@lvs7/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { selfSignedCert } from './helpers/cert.js';
 import { type Harness, startHarness } from './helpers/harness.js';
 import { LineClient } from './helpers/line-client.js';
 

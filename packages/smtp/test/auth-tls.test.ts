@@ -1,8 +1,8 @@
 import tls from 'node:tls';
 import { Pool } from '@lvs7/core';
+import { selfSignedCertificate } from '@lvs7/testkit';
 import pino from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { selfSignedCertificate } from './helpers/certificate.js';
 import { FakeBackend } from './helpers/fake-backend.js';
 import { type Harness, startHarness } from './helpers/setup.js';
 import { codes, TestClient } from './helpers/smtp-client.js';

@@ -4,6 +4,7 @@ export * from './http-origin.js';
 export * from './ports.js';
 export * from './postfix.js';
 export * from './redis.js';
+export * from './self-signed-certificate.js';
 export * from './slapd.js';
 export * from './squid.js';
 export * from './temp-dir.js';
