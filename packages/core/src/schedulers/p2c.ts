@@ -1,11 +1,5 @@
-import {
-  type PickContext,
-  registerScheduler,
-  type Schedulable,
-  type Scheduler,
-  type SchedulerOptions,
-} from '../scheduler.js';
-import { WeightedSampler } from './sampler.js';
+import { type PickContext, registerScheduler, type Schedulable } from '../scheduler.js';
+import { RandomScheduler } from './random.js';
 
 /**
  * Power of two random choices (Mitzenmacher; Envoy's least_request with
@@ -14,27 +8,14 @@ import { WeightedSampler } from './sampler.js';
  * as good as least connection, without herding on one server when many
  * balancers share stale counts.
  */
-export class PowerOfTwoChoicesScheduler implements Scheduler {
-  readonly name = 'p2c';
-  readonly #random: () => number;
-  readonly #sampler = new WeightedSampler();
+export class PowerOfTwoChoicesScheduler extends RandomScheduler {
+  override readonly name: string = 'p2c';
 
-  constructor(options: SchedulerOptions = {}) {
-    this.#random = options.random ?? Math.random;
-  }
-
-  update(servers: readonly Schedulable[]): void {
-    this.#sampler.sync(servers);
-  }
-
-  pick<S extends Schedulable>(servers: readonly S[], ctx: PickContext): S | undefined {
-    const sampler = this.#sampler;
-    sampler.sync(servers);
-    const a = sampler.draw(servers, this.#random, ctx.exclude);
+  override pick<S extends Schedulable>(servers: readonly S[], ctx: PickContext): S | undefined {
+    const a = this.draw(servers, ctx);
     if (a < 0) return undefined;
-    const b = sampler.draw(servers, this.#random, ctx.exclude);
     const first = servers[a]!;
-    const second = servers[b]!;
+    const second = servers[this.draw(servers, ctx)]!;
     return second.active * first.weight < first.active * second.weight ? second : first;
   }
 }

@@ -9,7 +9,7 @@ import { WeightedSampler } from './sampler.js';
 
 /** Weighted random: each server with probability weight/total (options.random is the source). */
 export class RandomScheduler implements Scheduler {
-  readonly name = 'random';
+  readonly name: string = 'random';
   readonly #random: () => number;
   readonly #sampler = new WeightedSampler();
 
@@ -22,9 +22,14 @@ export class RandomScheduler implements Scheduler {
   }
 
   pick<S extends Schedulable>(servers: readonly S[], ctx: PickContext): S | undefined {
-    this.#sampler.sync(servers);
-    const at = this.#sampler.draw(servers, this.#random, ctx.exclude);
+    const at = this.draw(servers, ctx);
     return at < 0 ? undefined : servers[at];
+  }
+
+  /** A position drawn with probability weight/total (never an excluded server), or -1. */
+  protected draw(servers: readonly Schedulable[], ctx: PickContext): number {
+    this.#sampler.sync(servers);
+    return this.#sampler.draw(servers, this.#random, ctx.exclude);
   }
 }
 
