@@ -13,9 +13,9 @@
 // root or as any user smtp-sink may run as.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { freePort, waitPort } from '../lib.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const MEASURE_MS = Number(process.argv[2] ?? 4) * 1000;
@@ -33,30 +33,6 @@ if (!existsSync(new URL('../../packages/smtp/dist/index.js', import.meta.url)))
 const cores = os.availableParallelism();
 const pinned = cores > 1 && existsSync('/usr/bin/taskset');
 const pin = (core, argv) => (pinned ? ['taskset', ['-c', String(core), ...argv]] : [argv[0], argv.slice(1)]);
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port) {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`nothing listens on ${port}`);
-}
 
 /** utime + stime of a process, in µs (from /proc; clock ticks of 10 ms). */
 function cpuMicros(pid) {
@@ -87,7 +63,7 @@ const [sinkCmd, sinkArgs] = pin(1, [
   '1024',
 ]);
 const sink = spawn(sinkCmd, sinkArgs, { stdio: 'ignore' });
-await waitForPort(sinkPort);
+await waitPort(sinkPort);
 
 const [proxyCmd, proxyArgs] = pin(0, [process.execPath, `${HERE}proxy.mjs`, `127.0.0.1:${sinkPort}`]);
 const proxy = spawn(proxyCmd, proxyArgs, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
