@@ -1,7 +1,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { type HealthEvent, HealthMonitor, type Server } from '@lvs7/core';
 import type { HealthMode } from '@lvs7/shared-state';
-import { type RedisInstance, startRedis } from '@lvs7/testkit';
+import { type RedisInstance, startRedis, waitFor } from '@lvs7/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Node, nextEvent, startNode, until } from './helpers.js';
 
@@ -96,49 +96,166 @@ describe('health consensus through a real Redis', () => {
     expect(transitions).toEqual([]);
   });
 
-  it('real health checks: a server another instance sees down stays unpicked here although its own checks pass', async () => {
-    const name = cluster('any');
-    const monitors: HealthMonitor[] = [];
-    const startChecked = async (failing: boolean) => {
-      let monitor: HealthMonitor | undefined;
-      const node = await startNode(redis.url, {
-        cluster: name,
-        healthMode: 'any',
-        healthSession: (_pool, server) => monitor?.session(server),
-      });
-      nodes.push(node);
-      monitor = new HealthMonitor(node.web, {
-        probe: {
-          async check(target) {
-            if (failing && target.port === 10001) throw new Error('refused');
-          },
+  /** One instance with real health sessions: a probe that fails for the servers named in `failing`. */
+  interface Checked {
+    readonly node: Node;
+    readonly monitor: HealthMonitor;
+    readonly failing: Set<string>;
+    /** lvs7:health transitions of this instance's servers: [server, healthy]. */
+    readonly transitions: [string, boolean][];
+  }
+  const checkedNodes: Checked[] = [];
+  const onTransition = (m: unknown) => {
+    const e = m as HealthEvent;
+    for (const c of checkedNodes)
+      if (c.node.web.get(e.server.name) === e.server) c.transitions.push([e.server.name, e.healthy]);
+  };
+  const RISE = 2;
+  const startChecked = async (name: string, mode: HealthMode, failing: string[], quorum?: number) => {
+    let monitor: HealthMonitor | undefined;
+    const node = await startNode(redis.url, {
+      cluster: name,
+      healthMode: mode,
+      ...(quorum !== undefined ? { healthQuorum: quorum } : {}),
+      healthSession: (_pool, server) => monitor?.session(server),
+    });
+    nodes.push(node);
+    const down = new Set(failing);
+    monitor = new HealthMonitor(node.web, {
+      probe: {
+        async check(target) {
+          if (down.has((target as Server).name)) throw new Error('refused');
         },
-        interval: 20,
-        rise: 1,
-        fall: 1,
-        jitter: 0,
+      },
+      interval: 20,
+      rise: RISE,
+      fall: 2,
+      jitter: 0,
+    });
+    const checked: Checked = { node, monitor, failing: down, transitions: [] };
+    checkedNodes.push(checked);
+    monitor.start();
+    return checked;
+  };
+  /** Resolves after `count` more check results of `server` on `c`. */
+  const checks = (c: Checked, server: string, count: number) => {
+    let seen = 0;
+    return nextEvent(c.monitor, 'result', (s: Server) => s.name === server && ++seen >= count, 15_000);
+  };
+  const stopChecked = () => {
+    for (const c of checkedNodes.splice(0)) c.monitor.stop({ restore: false });
+  };
+
+  describe('real health checks', () => {
+    beforeAll(() => diagnosticsChannel.subscribe('lvs7:health', onTransition));
+    afterAll(() => diagnosticsChannel.unsubscribe('lvs7:health', onTransition));
+    afterEach(stopChecked);
+
+    it('any, two instances: one sees a server down → down on both, one down event each, no flapping over many rise periods', async () => {
+      const name = cluster('any');
+      const a = await startChecked(name, 'any', ['web1']);
+      const b = await startChecked(name, 'any', []);
+      await waitFor(() => !a.node.web.get('web1')!.healthy && !b.node.web.get('web1')!.healthy, {
+        timeoutMs: 10_000,
+        message: 'web1 down on both',
       });
-      monitors.push(monitor.start());
-      return node;
-    };
-    try {
-      const a = await startChecked(true);
-      const b = await startChecked(false);
-      await until(b.shared.health, 'verdict', () => b.web.get('web1')!.healthy === false);
-      // For 15 check intervals B's own passing checks raise web1 and consensus puts it back at once.
-      const deadline = Date.now() + 300;
+      // B's own checks pass all along: ten rise periods of them, and web1 is never picked meanwhile.
+      const passes = checks(b, 'web1', 10 * RISE);
       let picks = 0;
-      while (Date.now() < deadline) {
-        expect(b.web.pick({})?.name).not.toBe('web1');
+      let done = false;
+      void passes.finally(() => {
+        done = true;
+      });
+      while (!done) {
+        expect(b.node.web.pick({})?.name).not.toBe('web1');
         picks++;
         await new Promise((resolve) => setImmediate(resolve));
       }
+      await passes;
       expect(picks).toBeGreaterThan(50);
-      expect(b.shared.health.observations('web', 'web1').get(b.shared.instanceId)).toBe(true);
-      expect(a.shared.health.observations('web', 'web1').get(a.shared.instanceId)).toBe(false);
-    } finally {
-      for (const monitor of monitors) monitor.stop({ restore: false });
-    }
+      for (const c of [a, b]) expect(c.transitions).toEqual([['web1', false]]);
+      const status = b.monitor.status().find((st) => st.server === 'web1')!;
+      expect(status).toMatchObject({
+        healthy: false,
+        localHealthy: true,
+        held: expect.stringMatching(/any/),
+      });
+      expect(a.monitor.status().find((st) => st.server === 'web1')).toMatchObject({
+        healthy: false,
+        localHealthy: false,
+      });
+      // Observations are the local verdicts, never the applied one.
+      expect(b.node.shared.health.observations('web', 'web1').get(b.node.shared.instanceId)).toBe(true);
+      expect(a.node.shared.health.observations('web', 'web1').get(a.node.shared.instanceId)).toBe(false);
+
+      // A recovers: up on both, one up event each, and nothing more over further rise periods.
+      a.failing.clear();
+      await waitFor(() => a.node.web.get('web1')!.healthy && b.node.web.get('web1')!.healthy, {
+        timeoutMs: 10_000,
+        message: 'web1 up on both',
+      });
+      await Promise.all([checks(a, 'web1', 5 * RISE), checks(b, 'web1', 5 * RISE)]);
+      await nextEvent(b.node.shared.health, 'synced');
+      for (const c of [a, b])
+        expect(c.transitions).toEqual([
+          ['web1', false],
+          ['web1', true],
+        ]);
+      expect(b.monitor.session('web1')!.held).toBeUndefined();
+    });
+
+    it('quorum of 2, three instances: down everywhere once two see it down, one event each, up again when one recovers', async () => {
+      const name = cluster('quorum');
+      const a = await startChecked(name, 'quorum', ['web2'], 2);
+      const b = await startChecked(name, 'quorum', [], 2);
+      const c = await startChecked(name, 'quorum', [], 2);
+      const all = [a, b, c];
+      await Promise.all(
+        all.map((n) =>
+          until(
+            n.node.shared.health,
+            'synced',
+            () => n.node.shared.health.observations('web', 'web2').size === 3,
+          ),
+        ),
+      );
+      // One instance seeing it down is not a quorum: only A's own verdict takes web2 out there.
+      await until(
+        c.node.shared.health,
+        'synced',
+        () => c.node.shared.health.observations('web', 'web2').get(a.node.shared.instanceId) === false,
+        10_000,
+      );
+      await Promise.all([checks(b, 'web2', 5 * RISE), checks(c, 'web2', 5 * RISE)]);
+      expect(all.map((n) => n.node.web.get('web2')!.healthy)).toEqual([false, true, true]);
+
+      b.failing.add('web2');
+      await waitFor(() => all.every((n) => !n.node.web.get('web2')!.healthy), {
+        timeoutMs: 10_000,
+        message: 'web2 down on all three',
+      });
+      await checks(c, 'web2', 10 * RISE);
+      for (const n of all) expect(n.transitions).toEqual([['web2', false]]);
+      expect(c.monitor.session('web2')).toMatchObject({
+        localHealthy: true,
+        held: expect.stringMatching(/2 of 3/),
+      });
+
+      // A recovers: only B sees it down now, below the quorum: up on A and C, B's own checks keep it down there.
+      a.failing.clear();
+      await waitFor(() => a.node.web.get('web2')!.healthy && c.node.web.get('web2')!.healthy, {
+        timeoutMs: 10_000,
+        message: 'web2 up on A and C',
+      });
+      await Promise.all([checks(a, 'web2', 5 * RISE), checks(c, 'web2', 5 * RISE)]);
+      for (const n of [a, c])
+        expect(n.transitions).toEqual([
+          ['web2', false],
+          ['web2', true],
+        ]);
+      expect(b.transitions).toEqual([['web2', false]]);
+      expect(b.node.web.get('web2')!.healthy).toBe(false);
+    });
   });
 
   it('local: observations are shared but nothing is applied', async () => {

@@ -7,7 +7,10 @@ export interface ServerView {
   effectiveWeight: number;
   backup: boolean;
   state: string;
+  /** Effective health, what the pool uses. */
   healthy: boolean;
+  /** What this instance's own checks say; null without a check. Differs from `healthy` while shared-state health consensus holds the server down. */
+  localHealthy: boolean | null;
   ejected: boolean;
   active: number;
   inactive: number;
@@ -35,6 +38,7 @@ export function serverView(server: Server): ServerView {
     backup: server.backup,
     state: server.state,
     healthy: server.healthy,
+    localHealthy: server.localHealthy ?? null,
     ejected: server.ejected,
     active: server.active,
     inactive: server.inactive,

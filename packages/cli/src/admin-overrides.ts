@@ -64,6 +64,18 @@ export class AdminOverrides {
     else this.recordPatch(change.pool, change.server, { weight: change.weight, state: change.state });
   }
 
+  /** Every change in force, as changes (for a process that starts from them). */
+  changes(): AdminChange[] {
+    const out: AdminChange[] = [];
+    for (const [pool, o] of this.#pools) {
+      for (const server of o.removed) out.push({ type: 'remove', pool, server });
+      for (const spec of o.added.values()) out.push({ type: 'add', pool, spec });
+      for (const [server, patch] of o.patches)
+        out.push({ type: 'patch', pool, server, weight: patch.weight, state: patch.state });
+    }
+    return out;
+  }
+
   /** Forgets a pool that the new file no longer has. */
   forget(pool: string): void {
     this.#pools.delete(pool);

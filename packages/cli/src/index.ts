@@ -4,3 +4,4 @@ export * from './instance.js';
 export * from './listener-factory.js';
 export * from './logger.js';
 export * from './pool-runtime.js';
+export * from './site-overflow.js';

@@ -7,7 +7,14 @@ import {
   type ServerPatch,
 } from '@lvs7/admin';
 import type { Config, ListenerConfig } from '@lvs7/config';
-import { MemoryStateStore, type Pool, PoolNotFoundError, type Server, type ServerSpec } from '@lvs7/core';
+import {
+  MemoryStateStore,
+  type Pool,
+  PoolNotFoundError,
+  type Server,
+  type ServerSpec,
+  type StateStore,
+} from '@lvs7/core';
 import { createDirectory, type Directory } from '@lvs7/directory';
 import { type AdminChange, applyAdminChange, SharedState } from '@lvs7/shared-state';
 import type { Site } from '@lvs7/site';
@@ -15,10 +22,12 @@ import type { Logger } from 'pino';
 import { AdminOverrides } from './admin-overrides.js';
 import { createListener, type ListenerContext, type RunningListener } from './listener-factory.js';
 import './listeners/index.js';
-import { registerMailAdmin } from './mail-admin-routes.js';
+import { answerMailAdmin, type MailAdminAnswer, registerMailAdmin } from './mail-admin-routes.js';
 import { type RunningNode, startCacheNode, startMailNode } from './nodes.js';
 import { PoolRuntime } from './pool-runtime.js';
-import { createSite, registerSite } from './site-runtime.js';
+import { SiteOverflow } from './site-overflow.js';
+import { bindSiteSocket, createSite, onVip, registerSite, siteSocketWanted } from './site-runtime.js';
+import type { SiteSocket } from './site-socket.js';
 
 export interface InstanceOptions {
   readonly logger: Logger;
@@ -26,6 +35,27 @@ export interface InstanceOptions {
   readonly drainTimeoutMs?: number | undefined;
   /** Relative paths in the config are relative to this (the config file's directory); default the cwd. */
   readonly baseDir?: string | undefined;
+  /**
+   * `single` (default): everything in this process. `primary` (of
+   * `workers: N`): pools with their checks, admin, site, shared state and
+   * nodes, but no listeners. `worker`: the listeners, over pools that
+   * mirror the primary's (no checks of their own).
+   */
+  readonly role?: 'single' | 'primary' | 'worker' | undefined;
+  /** Worker: the site as the primary measures it (overflow decisions fed from there; it polls nothing). */
+  readonly site?: Site | undefined;
+  /** Worker: the persistence tables' store (kept in step through the primary). */
+  readonly stateStore?: StateStore | undefined;
+  /** Primary: the listeners' figures, summed over the workers. */
+  readonly listenerStats?: (() => ListenerStatsView[]) | undefined;
+  /** Primary: mail admin requests, answered by a worker. */
+  readonly mailAdmin?: MailAdminAnswer | undefined;
+  /** Primary: whether the workers are serving (for /api/health). */
+  readonly serving?: (() => boolean) | undefined;
+  /** Called for every admin change, made here or by another instance (the primary passes them to workers). */
+  readonly onAdminChange?: ((change: AdminChange) => void) | undefined;
+  /** Called once the pools are built or rebuilt, before listeners start or update (a worker applies the primary's view). */
+  readonly onPools?: (() => void) | undefined;
 }
 
 interface ListenerEntry {
@@ -33,6 +63,8 @@ interface ListenerEntry {
   readonly listen: string;
   readonly protocol: string;
   config: ListenerConfig;
+  /** A VIP listener's second socket, on the site's own address. */
+  readonly siteSocket?: SiteSocket | undefined;
 }
 
 /**
@@ -58,11 +90,16 @@ export class Instance implements AdminTarget {
   #shared: SharedState | undefined;
   readonly #localState = new MemoryStateStore();
   #site: Site | undefined;
+  #siteOverflow: SiteOverflow | undefined;
   readonly #nodes = new Map<'mailstore' | 'cache', RunningNode>();
   #started = false;
+  readonly #options: InstanceOptions;
+  readonly #role: 'single' | 'primary' | 'worker';
 
   constructor(config: Config, options: InstanceOptions) {
     this.#config = config;
+    this.#options = options;
+    this.#role = options.role ?? 'single';
     this.#logger = options.logger;
     this.#drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
     this.#baseDir = options.baseDir ?? process.cwd();
@@ -90,24 +127,39 @@ export class Instance implements AdminTarget {
     return this.#shared;
   }
 
+  /** The store persistence tables live in (Redis when shared, else this process). */
+  get stateStore(): StateStore {
+    return this.#options.stateStore ?? this.#shared?.store ?? this.#localState;
+  }
+
   async start(): Promise<void> {
-    await this.#connectSharedState(this.#config);
+    const worker = this.#role === 'worker';
+    if (!worker) await this.#connectSharedState(this.#config);
     this.#applyDirectories(this.#config);
     this.#applyPools(this.#config);
-    if (this.#config.site)
+    this.#options.onPools?.();
+    if (worker) this.#site = this.#options.site;
+    else if (this.#config.site)
       this.#site = createSite(
         () => this.#config,
         () => this.#pools,
         this.#logger,
       );
-    await this.#applyAdmin(this.#config);
-    await this.#applyListeners(this.#config);
-    await this.#applyNodes(this.#config);
-    this.#site?.start();
+    if (this.#site)
+      this.#siteOverflow = new SiteOverflow(this.#site, this.#logger.child({ component: 'site' }));
+    if (!worker) await this.#applyAdmin(this.#config);
+    if (this.#role !== 'primary') await this.#applyListeners(this.#config);
+    if (!worker) await this.#applyNodes(this.#config);
+    if (!worker) this.#site?.start();
     this.#started = true;
     this.#logger.info(
-      { pools: this.#pools.size, listeners: this.#listeners.size, admin: this.#config.admin?.listen },
-      'lvs7 started',
+      {
+        pools: this.#pools.size,
+        listeners: this.#listeners.size,
+        ...(this.#admin ? { admin: this.#config.admin?.listen } : {}),
+      },
+      // With workers, `lvs7 started` comes once they serve (start command).
+      this.#role === 'single' ? 'lvs7 started' : `${this.#role} started`,
     );
   }
 
@@ -117,9 +169,11 @@ export class Instance implements AdminTarget {
     this.#config = config;
     const oldDirectories = this.#applyDirectories(config);
     const retiring = this.#applyPools(config);
-    await this.#applyAdmin(config);
-    await this.#applyListeners(config);
-    await this.#applyNodes(config);
+    this.#options.onPools?.();
+    const worker = this.#role === 'worker';
+    if (!worker) await this.#applyAdmin(config);
+    if (this.#role !== 'primary') await this.#applyListeners(config);
+    if (!worker) await this.#applyNodes(config);
     for (const runtime of retiring) void runtime.retire(this.#drainTimeoutMs);
     for (const directory of oldDirectories) void directory.close();
     this.#logger.info(
@@ -132,9 +186,7 @@ export class Instance implements AdminTarget {
   async stop(): Promise<void> {
     this.#draining = true;
     this.#site?.stop();
-    await Promise.all(
-      [...this.#listeners.values()].map((e) => e.listener.close({ drainTimeoutMs: this.#drainTimeoutMs })),
-    );
+    await Promise.all([...this.#listeners.values()].map((e) => this.#closeListener(e)));
     this.#listeners.clear();
     await Promise.all([...this.#nodes.values()].map((n) => n.stop()));
     this.#nodes.clear();
@@ -155,7 +207,7 @@ export class Instance implements AdminTarget {
   addServer(pool: string, spec: ServerSpec): Server {
     const server = this.#pool(pool).add(spec);
     this.#overrides.recordAdd(pool, spec);
-    this.#shared?.admin.publish({ type: 'add', pool, spec });
+    this.#changed({ type: 'add', pool, spec });
     this.#logger.info({ pool, server: spec.name, address: spec.address }, 'server added');
     return server;
   }
@@ -165,13 +217,7 @@ export class Instance implements AdminTarget {
     if (patch.weight !== undefined) p.setWeight(name, patch.weight);
     if (patch.state !== undefined) p.setState(name, patch.state);
     this.#overrides.recordPatch(pool, name, patch);
-    this.#shared?.admin.publish({
-      type: 'patch',
-      pool,
-      server: name,
-      weight: patch.weight,
-      state: patch.state,
-    });
+    this.#changed({ type: 'patch', pool, server: name, weight: patch.weight, state: patch.state });
     this.#logger.info({ pool, server: name, ...patch }, 'server changed');
     return p.mustGet(name);
   }
@@ -179,20 +225,48 @@ export class Instance implements AdminTarget {
   removeServer(pool: string, name: string): Promise<void> {
     const removal = this.#pool(pool).remove(name);
     this.#overrides.recordRemove(pool, name);
-    this.#shared?.admin.publish({ type: 'remove', pool, server: name });
+    this.#changed({ type: 'remove', pool, server: name });
     this.#logger.info({ pool, server: name }, 'server draining for removal');
     return removal.then(() => this.#logger.info({ pool, server: name }, 'server removed'));
   }
 
+  /** Every admin change in force (a new worker starts from them). */
+  adminChanges(): AdminChange[] {
+    return this.#overrides.changes();
+  }
+
+  /** An admin change made in another process (the primary, for a worker): remembered and applied. */
+  applyAdminChange(change: AdminChange): void {
+    this.#overrides.record(change);
+    const pool = this.#pools.get(change.pool);
+    if (pool) void applyAdminChange(pool, change);
+  }
+
+  /** Answers a mail admin request over this process's mail listeners. */
+  answerMailAdmin(method: string, path: string, params: Record<string, string>, body: unknown) {
+    return answerMailAdmin(() => [...this.#listeners.values()].map((e) => e.listener))(
+      method,
+      path,
+      params,
+      body,
+    );
+  }
+
+  #changed(change: AdminChange): void {
+    this.#shared?.admin.publish(change);
+    this.#options.onAdminChange?.(change);
+  }
+
   health(): InstanceHealth {
     return {
-      ready: this.#started,
+      ready: this.#started && (this.#options.serving?.() ?? true),
       draining: this.#draining,
       ...(this.#shared ? { redis: this.#shared.reachable ? 'reachable' : 'unreachable' } : {}),
     };
   }
 
   listenerStats(): ListenerStatsView[] {
+    if (this.#options.listenerStats) return this.#options.listenerStats();
     const out: ListenerStatsView[] = [];
     for (const entry of this.#listeners.values()) {
       const stats = entry.listener.stats?.();
@@ -221,7 +295,9 @@ export class Instance implements AdminTarget {
         current.update(poolConfig, servers);
         runtime = current;
       } else {
-        runtime = new PoolRuntime(name, poolConfig, servers, this.#logger, current, this.#shared?.store);
+        runtime = new PoolRuntime(name, poolConfig, servers, this.#logger, current, this.stateStore, {
+          health: this.#role !== 'worker',
+        });
         if (current) retiring.push(current);
         this.#runtimes.set(name, runtime);
       }
@@ -252,7 +328,10 @@ export class Instance implements AdminTarget {
       logger: this.#logger.child({ component: 'admin' }),
     });
     if (this.#site) registerSite(admin, this.#site);
-    registerMailAdmin(admin, () => [...this.#listeners.values()].map((e) => e.listener));
+    registerMailAdmin(
+      admin,
+      this.#options.mailAdmin ?? answerMailAdmin(() => [...this.#listeners.values()].map((e) => e.listener)),
+    );
     await admin.listen();
     this.#admin = admin;
   }
@@ -276,9 +355,8 @@ export class Instance implements AdminTarget {
     });
     for (const change of await shared.admin.load()) this.#overrides.record(change);
     shared.admin.on('change', (change: AdminChange) => {
-      this.#overrides.record(change);
-      const pool = this.#pools.get(change.pool);
-      if (pool) void applyAdminChange(pool, change);
+      this.applyAdminChange(change);
+      this.#options.onAdminChange?.(change);
     });
     this.#shared = shared;
   }
@@ -312,7 +390,7 @@ export class Instance implements AdminTarget {
       pools: this.#pools,
       poolRuntimes: this.#runtimes,
       directories: this.#directories,
-      state: this.#shared?.store ?? this.#localState,
+      state: this.stateStore,
       config: this.#config,
       baseDir: this.#baseDir,
       logger: this.#logger,
@@ -346,24 +424,49 @@ export class Instance implements AdminTarget {
     for (const [name, entry] of this.#listeners) {
       const next = wanted.get(name);
       if (next && next.listen === entry.listen && next.protocol === entry.protocol && entry.listener.update) {
-        entry.listener.update(next, this.#context());
+        entry.listener.update(next, this.#listenerContext(next));
         entry.config = next;
         continue;
       }
       this.#listeners.delete(name);
-      closing.push(entry.listener.close({ drainTimeoutMs: this.#drainTimeoutMs }));
+      closing.push(this.#closeListener(entry));
     }
     await Promise.all(closing);
     for (const [name, listenerConfig] of wanted) {
       if (this.#listeners.has(name)) continue;
-      const listener = createListener(listenerConfig, this.#context());
+      const listener = createListener(listenerConfig, this.#listenerContext(listenerConfig));
       await listener.listen();
+      let siteSocket: SiteSocket | undefined;
+      if (this.#siteOverflow && siteSocketWanted(listenerConfig, this.#siteOverflow.site)) {
+        siteSocket = bindSiteSocket(listenerConfig, listener, this.#siteOverflow.site, this.#logger);
+        try {
+          await siteSocket.listen();
+        } catch (error) {
+          await listener.close({ drainTimeoutMs: 0 });
+          throw error;
+        }
+      }
       this.#listeners.set(name, {
         listener,
         listen: listenerConfig.listen,
         protocol: listenerConfig.protocol,
         config: listenerConfig,
+        siteSocket,
       });
     }
+  }
+
+  /** Listeners on the VIP (or a wildcard) take part in overflow between sites. */
+  #listenerContext(config: ListenerConfig): ListenerContext {
+    const context = this.#context();
+    const site = this.#siteOverflow;
+    return site && onVip(config, site.site) ? { ...context, site } : context;
+  }
+
+  async #closeListener(entry: ListenerEntry): Promise<void> {
+    await Promise.all([
+      entry.siteSocket?.close(),
+      entry.listener.close({ drainTimeoutMs: this.#drainTimeoutMs }),
+    ]);
   }
 }

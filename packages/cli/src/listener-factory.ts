@@ -1,10 +1,11 @@
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { ListenerStatsView } from '@lvs7/admin';
 import type { Config, ListenerConfig } from '@lvs7/config';
 import { Lvs7Error, type Pool, type StateStore } from '@lvs7/core';
 import type { Directory } from '@lvs7/directory';
 import type { Logger } from 'pino';
 import type { PoolRuntime } from './pool-runtime.js';
+import type { SiteOverflow } from './site-overflow.js';
 
 /** What the instance needs of any listener, whatever its protocol. */
 export interface RunningListener {
@@ -16,6 +17,8 @@ export interface RunningListener {
   update?(config: ListenerConfig, context: ListenerContext): void;
   /** Traffic counters for /metrics and the status page. */
   stats?(): ListenerStatsView;
+  /** A connection to this listener's port on the site's own address (a second socket lvs7 binds for VIP listeners). */
+  acceptSiteConnection?(socket: Socket): void;
 }
 
 /** What a listener may use of the running instance. */
@@ -30,6 +33,8 @@ export interface ListenerContext {
   /** Directory of the config file: relative paths (certificates, files) are relative to it. */
   readonly baseDir: string;
   readonly logger: Logger;
+  /** Listeners on the site's VIP: overflow to peer sites (new sessions may go there; marked ones arrive). */
+  readonly site?: SiteOverflow | undefined;
 }
 
 export type ListenerFactory = (config: ListenerConfig, context: ListenerContext) => RunningListener;

@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  BGP_ANNOUNCER_DEFAULTS,
+  type BgpAnnouncerCommandOptions,
+  bgpAnnouncerCommand,
+} from './commands/bgp-announcer.js';
 import { checkCommand } from './commands/check.js';
 import { serverSetCommand } from './commands/server-set.js';
 import { siteCommand } from './commands/site.js';
@@ -22,6 +27,13 @@ function port(value: string): number {
   return n;
 }
 
+function workersArg(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new InvalidArgumentError('expected auto or 1-1024');
+  return n;
+}
+
 const adminOption = () =>
   new Option('--admin <url>', 'admin API URL (env LVS7_ADMIN)').default(DEFAULT_ADMIN);
 const tokenOption = () =>
@@ -39,8 +51,9 @@ export function buildProgram(): Command {
     .requiredOption('-c, --config <file>', 'config file (YAML or JSON)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace')
     .option('--drain-timeout <ms>', 'how long SIGTERM waits for sessions', (v) => Number(v))
-    .action((o: { config: string; logLevel?: string; drainTimeout?: number }) =>
-      startCommand(o.config, { logLevel: o.logLevel, drainTimeoutMs: o.drainTimeout }),
+    .option('--workers <n>', 'worker processes: auto or a number (overrides the file)', workersArg)
+    .action((o: { config: string; logLevel?: string; drainTimeout?: number; workers?: number | 'auto' }) =>
+      startCommand(o.config, { logLevel: o.logLevel, drainTimeoutMs: o.drainTimeout, workers: o.workers }),
     );
 
   for (const [kind, what] of [
@@ -119,24 +132,10 @@ export function buildProgram(): Command {
     .description("ExaBGP's API process: announces the VIP while the local lvs7 says so, withdraws otherwise")
     .addOption(adminOption())
     .requiredOption('--vip <prefix>', 'the prefix to announce, e.g. 192.0.2.10/32')
-    .option('--interval <ms>', 'poll interval', (v) => Number(v), 150)
-    .option('--timeout <ms>', 'per-poll timeout', (v) => Number(v), 300)
-    .action(async (o: { admin: string; vip: string; interval: number; timeout: number }) => {
-      const { runBgpAnnouncer } = await import('@lvs7/site');
-      const pino = (await import('pino')).default;
-      // stdout belongs to ExaBGP: logs go to stderr.
-      const logger = pino({ level: 'info', base: { app: 'lvs7-bgp-announcer' } }, pino.destination(2));
-      const announcer = runBgpAnnouncer({
-        admin: o.admin,
-        vip: o.vip,
-        intervalMs: o.interval,
-        timeoutMs: o.timeout,
-        stdin: process.stdin,
-        stdout: process.stdout,
-        logger,
-      });
-      await announcer.done;
-    });
+    .option('--interval <ms>', 'poll interval', (v) => Number(v), BGP_ANNOUNCER_DEFAULTS.interval)
+    .option('--timeout <ms>', 'per-poll timeout', (v) => Number(v), BGP_ANNOUNCER_DEFAULTS.timeout)
+    // bin/lvs7.js usually runs it without this parser (a faster cold start).
+    .action((o: BgpAnnouncerCommandOptions) => bgpAnnouncerCommand(o));
 
   program
     .command('demo')

@@ -21,6 +21,8 @@ export class PoolRuntime {
   readonly outlier: OutlierDetector | undefined;
   #health: HealthMonitor | undefined;
   #healthKey: string;
+  /** False in a worker process: the primary checks and the worker mirrors its verdicts. */
+  readonly #checks: boolean;
   readonly #poolKey: string;
   readonly #logger: Logger;
   /** Configured weights before an agent check scaled them (HAProxy: agent weight is relative). */
@@ -45,7 +47,9 @@ export class PoolRuntime {
     logger: Logger,
     previous?: PoolRuntime,
     state?: StateStore,
+    options: { readonly health?: boolean } = {},
   ) {
+    this.#checks = options.health ?? true;
     this.#logger = logger.child({ component: 'pool', pool: name });
     const so = config.schedulerOptions;
     this.pool = new Pool(name, {
@@ -140,11 +144,13 @@ export class PoolRuntime {
 
   #startHealth(config: PoolConfig): HealthMonitor | undefined {
     const h = config.health;
-    if (!h) return undefined;
+    if (!h || !this.#checks) return undefined;
     const probeOptions: Record<string, unknown> = {};
     for (const key of ['path', 'method', 'status', 'body', 'host', 'port', 'user', 'password'] as const) {
       if (h[key] !== undefined) probeOptions[key] = h[key];
     }
+    // The servers expect a PROXY header: checks send LOCAL first (HAProxy check-send-proxy).
+    if (config.sendProxy !== undefined) probeOptions['sendProxy'] = config.sendProxy;
     const monitor = new HealthMonitor(this.pool, {
       type: h.check,
       probeOptions,

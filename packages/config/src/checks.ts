@@ -74,7 +74,17 @@ export function crossCheck(config: unknown, lineOf: (path: Path) => number): Fin
       });
     }
   }
-  if (isObj(config.cache)) checkPoolRef(cx, ['cache', 'origin'], config.cache.origin);
+  if (isObj(config.cache)) {
+    const origin = config.cache.origin;
+    checkPoolRef(cx, ['cache', 'origin'], origin);
+    const pool = typeof origin === 'string' ? cx.pools[origin] : undefined;
+    if (isObj(pool) && pool.sendProxy !== undefined) {
+      cx.warnings.push({
+        path: ['cache', 'origin'],
+        message: `pool "${String(origin)}" has sendProxy, which cache nodes do not send: its servers would refuse them`,
+      });
+    }
+  }
   return { errors: cx.errors, warnings: cx.warnings };
 }
 
@@ -167,9 +177,35 @@ function checkTls(cx: Context, at: Path, tls: unknown): void {
   }
 }
 
+/** acceptProxyFrom needs acceptProxy; a listener's proxyProtocol gave way to the pools' sendProxy. */
+function checkProxyProtocol(cx: Context, at: Path, listener: Obj): void {
+  if (listener.acceptProxyFrom !== undefined && listener.acceptProxy !== true) {
+    cx.warnings.push({
+      path: [...at, 'acceptProxyFrom'],
+      message: 'has no effect without acceptProxy: true',
+    });
+  }
+  const legacy = listener.proxyProtocol;
+  if (legacy === undefined) return;
+  const pools = [listener.pool, listener.relayPool].filter((p): p is string => typeof p === 'string');
+  const overridden = pools.filter((p) => {
+    const pool = cx.pools[p];
+    return isObj(pool) && pool.sendProxy !== undefined && pool.sendProxy !== legacy;
+  });
+  const names = pools.map((p) => `"${p}"`).join(' and ') || 'the pool';
+  cx.warnings.push({
+    path: [...at, 'proxyProtocol'],
+    message:
+      overridden.length > 0
+        ? `deprecated, and overridden by the sendProxy of pool ${overridden.map((p) => `"${p}"`).join(', ')}`
+        : `deprecated: set sendProxy: ${String(legacy)} on pool ${names} instead (its health checks then send a PROXY header too)`,
+  });
+}
+
 function checkListener(cx: Context, at: Path, listener: unknown, directories: unknown): void {
   if (!isObj(listener)) return;
   checkTls(cx, [...at, 'tls'], listener.tls);
+  checkProxyProtocol(cx, at, listener);
   const protocol = listener.protocol ?? 'http';
   if (protocol !== 'http') {
     checkPoolRef(cx, [...at, 'pool'], listener.pool);

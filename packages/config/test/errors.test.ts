@@ -102,7 +102,7 @@ describe('ConfigError', () => {
   it('names the wrong type that was found', () => {
     const text = yaml('workers: two', 'pools: []', 'log: { level: loud }');
     expect(lines(failure(text).issues)).toEqual([
-      'lvs7.yaml:1: workers: expected an integer from 1 to 1024',
+      'lvs7.yaml:1: workers: expected auto or an integer from 1 to 1024',
       'lvs7.yaml:2: pools: expected a mapping, got a list',
       'lvs7.yaml:3: log.level: expected one of fatal, error, warn, info, debug, trace, silent; got "loud"',
     ]);
@@ -199,5 +199,46 @@ describe('warnings', () => {
     const seen: ConfigIssue[] = [];
     parseConfig(text, 'w.yaml', { onWarning: (w) => seen.push(w) });
     expect(seen).toEqual(result.warnings);
+  });
+});
+
+describe('PROXY protocol keys', () => {
+  it('warn about the deprecated listener proxyProtocol and acceptProxyFrom without acceptProxy', () => {
+    const text = yaml(
+      'directories: { people: { file: users.ldif } }',
+      'pools:',
+      '  imap: { sendProxy: v2, servers: [ { name: a, address: h:143 } ] }',
+      '  mx: { servers: [ { name: a, address: h:25 } ] }',
+      'listeners:',
+      '  - { name: imap, protocol: imap, listen: 127.0.0.1:143, directory: people, pool: imap, proxyProtocol: v1 }',
+      '  - name: smtp',
+      '    protocol: smtp',
+      '    listen: 127.0.0.1:25',
+      '    directory: people',
+      '    pool: mx',
+      '    domains: [example.org]',
+      '    proxyProtocol: v2',
+      '    acceptProxyFrom: [10.0.0.0/8]',
+      '  - { name: www, listen: 127.0.0.1:80, acceptProxy: true, acceptProxyFrom: [10.0.0.1, "2001:db8::/32"] }',
+    );
+    const result = checkConfig(text, 'p.yaml');
+    expect(result.errors).toEqual([]);
+    expect(lines(result.warnings)).toEqual([
+      'p.yaml:6: listeners[0].proxyProtocol: deprecated, and overridden by the sendProxy of pool "imap"',
+      'p.yaml:13: listeners[1].proxyProtocol: deprecated: set sendProxy: v2 on pool "mx" instead (its health checks then send a PROXY header too)',
+      'p.yaml:14: listeners[1].acceptProxyFrom: has no effect without acceptProxy: true',
+    ]);
+  });
+
+  it('reject bad versions and CIDRs', () => {
+    const text = yaml(
+      'pools:',
+      '  web: { sendProxy: v3, servers: [ { name: a, address: h:80 } ] }',
+      'listeners:',
+      '  - { name: www, listen: 127.0.0.1:80, acceptProxy: true, acceptProxyFrom: [10.0.0.0/40] }',
+    );
+    const result = checkConfig(text, 'p.yaml');
+    expect(lines(result.errors).join('\n')).toMatch(/pools\.web\.sendProxy/);
+    expect(lines(result.errors).join('\n')).toMatch(/listeners\[0\]\.acceptProxyFrom\[0\]/);
   });
 });

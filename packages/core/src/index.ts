@@ -6,6 +6,7 @@ export * from './events.js';
 export * from './health/index.js';
 export * from './outlier/index.js';
 export * from './pool.js';
+export * from './proxy-protocol/index.js';
 export * from './scheduler.js';
 export * from './server.js';
 export * from './state/memory-state-store.js';

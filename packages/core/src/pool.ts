@@ -195,6 +195,21 @@ export class Pool extends EventEmitter<PoolEvents> {
     server.remoteActive = remoteActive;
   }
 
+  /**
+   * Sessions this instance has on `server` when they live in worker
+   * processes (the primary of `workers: N` has none of its own): sets
+   * localActive to the workers' sum, so removal and drains wait for them.
+   */
+  setWorkerActive(server: Server, localActive: number): void {
+    const before = server.localActive;
+    server.active += localActive - before;
+    server.localActive = localActive;
+    if (before > 0 && localActive <= 0 && server.state !== 'ready') {
+      this.emit('drained', server);
+      if (this.#removing.has(server)) this.#finishRemove(server);
+    }
+  }
+
   add(spec: ServerSpec): Server {
     if (this.#servers.has(spec.name)) throw new ServerExistsError(this.name, spec.name);
     const server = new Server(spec);

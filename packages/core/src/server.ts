@@ -19,6 +19,8 @@ export interface ServerSpec {
   readonly state?: ServerState | undefined;
   /** The server's ICP port (`host:port`) when it is a cache that answers ICP queries. */
   readonly icp?: string | undefined;
+  /** Local address connections to the server leave from (HAProxy's `source`); default the kernel's choice. */
+  readonly source?: string | undefined;
 }
 
 export function validateWeight(weight: number): number {
@@ -39,6 +41,8 @@ export class Server implements Schedulable {
   readonly backup: boolean;
   /** ICP address of a cache server (see ServerSpec.icp). */
   readonly icp: string | undefined;
+  /** See ServerSpec.source. */
+  readonly source: string | undefined;
   maxConnections: number;
 
   /** The weight an operator set (config or admin API). */
@@ -66,6 +70,12 @@ export class Server implements Schedulable {
   rampStartedAt = 0;
   /** Time of the last health check result and its message, for status pages. */
   lastCheck: { at: number; ok: boolean; message: string } | undefined;
+  /**
+   * What this instance's own active checks say (the HealthSession's local
+   * verdict), for status pages; undefined while no check runs. `healthy` is
+   * the effective state, which shared-state health consensus may hold down.
+   */
+  localHealthy: boolean | undefined;
 
   constructor(spec: ServerSpec) {
     const hp: HostPort = parseHostPort(spec.address);
@@ -75,6 +85,7 @@ export class Server implements Schedulable {
     this.port = hp.port;
     this.backup = spec.backup ?? false;
     this.icp = spec.icp;
+    this.source = spec.source;
     this.maxConnections = spec.maxConnections ?? 0;
     this.configuredWeight = validateWeight(spec.weight ?? 1);
     this.weight = this.configuredWeight;

@@ -4,7 +4,7 @@ import type { ClientSide } from './client-side.js';
 import { HttpError } from './errors.js';
 import { type ClientInfo, normalizeAddress } from './forwarded.js';
 import { parseRequestHead, RequestHead } from './http1/request-head.js';
-import { peerAddressOf } from './proxy-protocol.js';
+import { connectionEnds, peerAddressOf } from './proxy-protocol.js';
 import { ProxyRequest } from './proxy-request.js';
 import { localResponse } from './responses.js';
 import type { ListenerRuntime } from './runtime.js';
@@ -50,7 +50,15 @@ export class ClientConnection implements ClientSide {
     this.#core = core;
     const rt = core.runtime;
     const address = normalizeAddress(peerAddressOf(socket));
-    this.info = { address, trusted: rt.trusted(address), proto };
+    this.info = {
+      address,
+      trusted: rt.trusted(address),
+      proto,
+      // Read only for pools with sendProxy.
+      get ends() {
+        return connectionEnds(socket);
+      },
+    };
     socket.setNoDelay(true);
     socket.setTimeout(rt.clientIdle);
     socket.on('data', this.#onData);

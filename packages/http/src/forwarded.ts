@@ -2,6 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import { InvalidHttpOptionError } from './errors.js';
 import type { RequestHead } from './http1/request-head.js';
 import type { ForwardedMode } from './options.js';
+import type { ConnectionEnds } from './proxy-protocol.js';
 
 /** Client address as a plain IP: IPv4-mapped IPv6 (::ffff:a.b.c.d) becomes a.b.c.d. */
 export function normalizeAddress(address: string | undefined): string {
@@ -43,6 +44,8 @@ export interface ClientInfo {
   readonly trusted: boolean;
   /** 'http' or 'https'. */
   readonly proto: string;
+  /** Both ends of the client's connection (PROXY header's if any), for pools with sendProxy. */
+  readonly ends?: ConnectionEnds | undefined;
 }
 
 /**

@@ -17,7 +17,7 @@ import { isHopByHop } from './headers.js';
 import { ChunkedParser } from './http1/chunked.js';
 import { BODY_CHUNKED, BODY_NONE, parseRequestHead, RequestHead } from './http1/request-head.js';
 import { parseResponseHead, ResponseHead } from './http1/response-head.js';
-import { peerAddressOf } from './proxy-protocol.js';
+import { connectionEnds, peerAddressOf } from './proxy-protocol.js';
 import { ProxyRequest } from './proxy-request.js';
 
 const CRLF = Buffer.from('\r\n');
@@ -55,7 +55,10 @@ export class H2Frontend {
         trusted: false,
         proto: 'https',
       };
-      new H2Exchange(core, stream, { ...info, trusted: core.runtime.trusted(info.address) }).start(headers);
+      const ends = socket === undefined ? undefined : connectionEnds(socket);
+      new H2Exchange(core, stream, { ...info, trusted: core.runtime.trusted(info.address), ends }).start(
+        headers,
+      );
     });
   }
 

@@ -84,8 +84,10 @@ export interface RequestHeadParts {
   readonly rewrite: HeaderRewrite | null;
   /** Drop the X-Forwarded-* (1) or Forwarded (2) fields received: we write our own. */
   readonly dropForwarded: 0 | 1 | 2;
-  /** Ready lines: forwarded fields, Via. */
+  /** Ready lines: forwarded fields, Via, request id. */
   readonly extra: string;
+  /** A received field (lower-case name) replaced by one in `extra`, or null. */
+  readonly drop?: string | null | undefined;
   readonly upgrade: boolean;
 }
 
@@ -100,10 +102,12 @@ export function buildRequestHead(req: RequestHead, p: RequestHeadParts): string 
   const tokens = req.connTokens;
   const rewrite = p.rewrite;
   const dropForwarded = p.dropForwarded;
+  const drop = p.drop ?? null;
   for (let i = 0; i < names.length; i++) {
     const l = lower[i]!;
     if (l === 'host' || isHopByHop(l)) continue;
     if (dropForwarded !== 0 && isForwardedField(l, dropForwarded)) continue;
+    if (drop !== null && l === drop) continue;
     if (tokens !== null && namedInConnection(tokens, l)) continue;
     if (rewrite?.remove.has(l)) continue;
     if (req.minor === 0 && l === 'expect') continue;
@@ -132,20 +136,27 @@ export function passUpgrade(req: RequestHead): boolean {
   );
 }
 
-/** The head of `req` as sent to `server` over `route`: rewrites, forwarded fields, Via. */
+/**
+ * The head of `req` as sent to `server` over `route`: rewrites, forwarded
+ * fields, Via, and `idLine` (our request id, '' when the received one is
+ * kept) replacing any received field named `dropId`.
+ */
 export function upstreamRequestHead(
   rt: ListenerRuntime,
   route: CompiledRoute,
   req: RequestHead,
   client: ClientInfo,
   server: Server,
+  idLine = '',
+  dropId: string | null = null,
 ): string {
   return buildRequestHead(req, {
     target: route.target(req),
     host: route.hostRewrite ?? (req.authority !== '' ? req.authority : server.address),
     rewrite: route.requestHeaders,
     dropForwarded: rt.dropForwarded,
-    extra: forwardedLines(rt.forwarded, req, client) + rt.via[req.minor]!,
+    extra: forwardedLines(rt.forwarded, req, client) + rt.via[req.minor]! + idLine,
+    drop: dropId,
     upgrade: passUpgrade(req),
   });
 }
@@ -160,7 +171,12 @@ function isForwardedField(lower: string, mode: 1 | 2): boolean {
  * The response head as the client gets it. `tail` holds the lines we add
  * (Set-Cookie, Via, framing, Connection) and the final empty line.
  */
-export function buildResponseHead(res: ResponseHead, rewrite: HeaderRewrite | null, tail: string): string {
+export function buildResponseHead(
+  res: ResponseHead,
+  rewrite: HeaderRewrite | null,
+  tail: string,
+  drop: string | null = null,
+): string {
   let h = 'HTTP/1.1 ' + res.status + (res.reason === '' ? ' \r\n' : ' ' + res.reason + '\r\n');
   const { names, lower, values } = res;
   const tokens = res.connTokens;
@@ -169,6 +185,7 @@ export function buildResponseHead(res: ResponseHead, rewrite: HeaderRewrite | nu
     if (isHopByHop(l)) continue;
     if (tokens !== null && namedInConnection(tokens, l)) continue;
     if (rewrite?.remove.has(l)) continue;
+    if (drop !== null && l === drop) continue;
     h += names[i] + ': ' + values[i] + '\r\n';
   }
   if (rewrite !== null) h += rewrite.lines;

@@ -5,13 +5,14 @@ import {
   type Socket,
 } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from 'node:tls';
-import { type Pool, parseHostPort } from '@lvs7/core';
+import { type Pool, parseHostPort, unmapIpv4 } from '@lvs7/core';
 import type { Logger } from 'pino';
 import { ClientConnection, type ListenerCore } from './client-connection.js';
 import { ListenerRebindError } from './errors.js';
 import { H2Frontend } from './h2-frontend.js';
 import type { HttpListenerOptions } from './options.js';
-import { PROXIED_ADDRESS, readProxyHeader } from './proxy-protocol.js';
+import { HttpOverflow, type HttpOverflowHook } from './overflow.js';
+import { tagProxied } from './proxy-protocol.js';
 import { compileRuntime, type ListenerRuntime, type PoolOptionsInput } from './runtime.js';
 import { type HttpListenerStats, StatsRegistry } from './stats.js';
 import { CertificateStore } from './tls.js';
@@ -24,6 +25,8 @@ export interface HttpListenerInit {
   /** queueTimeout, maxQueue and the OutlierReporter, by pool name. */
   readonly poolOptions?: PoolOptionsInput | undefined;
   readonly logger: Logger;
+  /** Site listeners: new requests may go to peer sites while this site is overloaded. */
+  readonly overflow?: HttpOverflowHook | undefined;
 }
 
 export interface CloseOptions {
@@ -49,13 +52,28 @@ export class HttpListener implements ListenerCore {
   readonly #connections = new Set<ClientConnection>();
   #closing = false;
   #allClosed: (() => void) | null = null;
+  readonly #overflow: HttpOverflow | null;
   readonly #onPoolChange = (): void => this.#pruneUpstreams();
 
   constructor(init: HttpListenerInit) {
     this.logger = init.logger;
     this.#options = init.options;
     this.#pools = init.pools;
-    this.#runtime = compileRuntime(init.options, init.pools, init.poolOptions, this.stats, init.logger);
+    this.#overflow =
+      init.overflow === undefined
+        ? null
+        : new HttpOverflow(
+            init.overflow,
+            () => this.address()?.port ?? parseHostPort(this.#options.listen).port,
+          );
+    this.#runtime = compileRuntime(
+      init.options,
+      init.pools,
+      init.poolOptions,
+      this.stats,
+      init.logger,
+      this.#overflow,
+    );
     this.upstreams = new UpstreamPools({
       idleTimeout: this.#runtime.upstreamIdle,
       maxIdlePerServer: this.#runtime.maxIdlePerServer,
@@ -99,17 +117,7 @@ export class HttpListener implements ListenerCore {
     const tcpOptions = { noDelay: true, allowHalfOpen: certs === null, highWaterMark: HIGH_WATER_MARK };
     let server: NetServer;
     if (this.#options.acceptProxy === true) {
-      // The PROXY header comes first, before TLS too: read it, then hand the socket on.
-      server = createTcpServer(tcpOptions, (raw) =>
-        readProxyHeader(raw, this.#runtime.clientHeader, (address) => {
-          if (address !== null) (raw as Socket & { [PROXIED_ADDRESS]?: string })[PROXIED_ADDRESS] = address;
-          if (tls !== null) tls.emit('connection', raw);
-          else {
-            this.#accept(raw, 'http');
-            raw.resume();
-          }
-        }),
-      );
+      server = createTcpServer(tcpOptions, (raw) => this.#acceptProxied(raw, tls));
     } else server = tls ?? createTcpServer(tcpOptions, (socket) => this.#accept(socket, 'http'));
     server.maxConnections = this.#runtime.maxConnections;
     this.#server = server;
@@ -146,7 +154,7 @@ export class HttpListener implements ListenerCore {
     ) {
       throw new ListenerRebindError(this.#options.name);
     }
-    const runtime = compileRuntime(options, pools, poolOptions, this.stats, this.logger);
+    const runtime = compileRuntime(options, pools, poolOptions, this.stats, this.logger, this.#overflow);
     const certs = options.tls === undefined ? null : new CertificateStore(options.tls);
     this.#watchPools(this.#pools, false);
     this.#options = options;
@@ -203,6 +211,16 @@ export class HttpListener implements ListenerCore {
     this.logger.info({ listener: this.name }, 'http listener closed');
   }
 
+  /**
+   * A connection accepted on another socket (lvs7 binds a site listener's
+   * port on the site's own address too): served like one of ours.
+   */
+  acceptConnection(raw: Socket): void {
+    raw.setNoDelay(true);
+    if (this.#tls !== null) this.#tls.emit('connection', raw);
+    else this.#accept(raw, 'http');
+  }
+
   connectionClosed(conn: ClientConnection): void {
     this.#connections.delete(conn);
     this.stats.connections = this.#connections.size;
@@ -227,6 +245,31 @@ export class HttpListener implements ListenerCore {
     this.stats.connectionsTotal++;
   }
 
+  /** The PROXY header comes first, before TLS too: read it (when due from this peer), then hand the socket on. */
+  #acceptProxied(raw: Socket, tls: TlsServer | null): void {
+    const handOn = (): void => {
+      if (tls !== null) tls.emit('connection', raw);
+      else {
+        this.#accept(raw, 'http');
+        raw.resume();
+      }
+    };
+    const proxy = this.#runtime.proxy;
+    if (proxy === null || !proxy.expects(unmapIpv4(raw.remoteAddress ?? ''))) {
+      handOn();
+      return;
+    }
+    raw.on('error', () => {}); // until a connection owns it; a failed header destroys it
+    proxy.accept(raw).then(
+      ({ client, local, rest }) => {
+        tagProxied(raw, { client, local });
+        if (rest.length > 0) raw.unshift(rest);
+        handOn();
+      },
+      (error: unknown) => this.logger.debug({ err: error }, 'no valid PROXY header'),
+    );
+  }
+
   #h2Frontend(): H2Frontend {
     this.#h2 ??= new H2Frontend(this, () => this.#checkDrained());
     return this.#h2;
@@ -242,6 +285,9 @@ export class HttpListener implements ListenerCore {
   /** Idle connections to servers no pool has any more are closed. */
   #pruneUpstreams(): void {
     const pools = [...this.#pools.values()];
-    this.upstreams.prune((server) => pools.some((p) => p.get(server.name) === server));
+    const overflow = this.#overflow;
+    this.upstreams.prune(
+      (server) => pools.some((p) => p.get(server.name) === server) || overflow?.has(server) === true,
+    );
   }
 }

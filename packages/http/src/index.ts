@@ -13,7 +13,21 @@ export { type HeadLimits, parseRequestHead, RequestHead } from './http1/request-
 export { parseResponseHead, ResponseHead } from './http1/response-head.js';
 export { compileKey, type KeyExtractor } from './key-extractor.js';
 export * from './options.js';
-export { PROXIED_ADDRESS, ProxyHeaderError, parseProxyHeader } from './proxy-protocol.js';
+export {
+  HttpOverflow,
+  type HttpOverflowHook,
+  OVERFLOW_HEADER,
+  type OverflowEvent,
+  type OverflowPeer,
+} from './overflow.js';
+export { type ConnectionEnds, connectionEnds, PROXIED_ADDRESS } from './proxy-protocol.js';
+export {
+  compileRequestId,
+  generateRequestId,
+  REQUEST_ID_MAX,
+  type RequestIdRuntime,
+  validRequestId,
+} from './request-id.js';
 export { RouteMatcher } from './route-matcher.js';
 export { CompiledRoute, Router } from './router.js';
 export type { PoolOptionsInput } from './runtime.js';

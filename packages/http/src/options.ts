@@ -48,6 +48,24 @@ export interface DefaultAction {
 /** Per-exchange access log lines at info level: none, 1 in 100, or every one. */
 export type AccessLogMode = 'off' | 'sampled' | 'full';
 
+/**
+ * The request id (nginx `$request_id`, HAProxy `unique-id-header`): every
+ * request gets one, sent to the server, returned to the client and logged.
+ */
+export interface RequestIdOptions {
+  /** Default true. */
+  readonly enabled?: boolean | undefined;
+  /** Default 'X-Request-Id'. */
+  readonly header?: string | undefined;
+  /**
+   * Keep a well-formed received id from any client; by default only ids
+   * from trustedProxies are kept, others are replaced by one of ours.
+   */
+  readonly trustIncoming?: boolean | undefined;
+  /** Add the id to the response; default true. */
+  readonly response?: boolean | undefined;
+}
+
 /** Exact value, a regex ({ regex }), or presence ({ present }). */
 export type ValueMatch = string | { readonly regex: string } | { readonly present: boolean };
 
@@ -133,11 +151,18 @@ export interface HttpListenerOptions {
   readonly maxConnections?: number | undefined;
   /** Expect a PROXY protocol (v1 or v2) header before anything else, naming the real client. */
   readonly acceptProxy?: boolean | undefined;
+  /**
+   * With acceptProxy: only peers in these CIDRs must (and may) send the
+   * header; others are direct clients. Default: every peer must.
+   */
+  readonly acceptProxyFrom?: readonly string[] | undefined;
   /** Default 'off': exchanges are counted, not logged. */
   readonly accessLog?: AccessLogMode | undefined;
   /** CIDRs (or addresses) whose incoming X-Forwarded-For / Forwarded is kept. */
   readonly trustedProxies?: readonly string[] | undefined;
   readonly forwarded?: ForwardedMode | undefined;
+  /** On by default; `{ enabled: false }` turns it off. */
+  readonly requestId?: RequestIdOptions | undefined;
   readonly timeouts?: ClientTimeouts | undefined;
   readonly limits?: HeadLimitOptions | undefined;
   readonly default?: DefaultAction | undefined;
@@ -161,6 +186,12 @@ export interface HttpPoolOptions {
   readonly outlier?: OutlierReporter | undefined;
   /** Finds a cache of the pool that has a URL (ICP), for routes with `icp`. */
   readonly icp?: IcpLocator | undefined;
+  /**
+   * Servers expect a PROXY header (v1 / v2) naming the client on each new
+   * connection. A keep-alive connection is then reused only for requests
+   * of the same client connection (HAProxy's private connections).
+   */
+  readonly sendProxy?: 'v1' | 'v2' | undefined;
 }
 
 /** Asks a pool's caches whether they hold `url`; resolves the first that answered HIT. */

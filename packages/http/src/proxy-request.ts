@@ -1,4 +1,4 @@
-import type { Server } from '@lvs7/core';
+import { encodeProxyHeader, type Server } from '@lvs7/core';
 import type { ClientSide } from './client-side.js';
 import { HTTP_ERROR_STATUS, type HttpErrorCode, type UpstreamError } from './errors.js';
 import { buildInformationalHead, buildResponseHead, passUpgrade, upstreamRequestHead } from './headers.js';
@@ -6,8 +6,9 @@ import { ChunkedFramingError } from './http1/chunked.js';
 import type { RequestHead } from './http1/request-head.js';
 import type { ResponseHead } from './http1/response-head.js';
 import { RequestBody } from './request-body.js';
+import { generateRequestId, incomingRequestId, keepsIncoming } from './request-id.js';
 import { responseKeepAlive, responseTail } from './response-framing.js';
-import { CONTINUE, localResponse } from './responses.js';
+import { CONTINUE, localResponseWith } from './responses.js';
 import type { CompiledRoute } from './router.js';
 import type { ListenerRuntime, PoolRuntime } from './runtime.js';
 import { type StickyState, selectServer } from './server-selection.js';
@@ -38,6 +39,8 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
   #phase = PICKING;
   #route: CompiledRoute | null = null;
   #prt: PoolRuntime | null = null;
+  /** Set while the request goes to a peer site (`#prt` is then the peer's): the pool to fall back on. */
+  #local: PoolRuntime | null = null;
   #server: Server | null = null;
   #serverStats: EndpointStats | null = null;
   #up: UpstreamConnection | null = null;
@@ -52,6 +55,12 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
   #keepAlive = false;
   #bytesIn: number;
   #bytesOut = 0;
+  /** Null when the listener has request ids off. */
+  readonly #requestId: string | null = null;
+  /** Our id line for the server ('' when the received id is passed on as it is). */
+  readonly #idLine: string = '';
+  /** Lower-case name of a received id field ours replaces, else null. */
+  readonly #dropId: string | null = null;
 
   constructor(client: ClientSide, rt: ListenerRuntime, req: RequestHead) {
     this.#client = client;
@@ -60,6 +69,17 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
     this.#bytesIn = req.size;
     this.#body = new RequestBody(req, rt.limits.maxHeaderSize);
     this.#upgrade = passUpgrade(req);
+    const rid = rt.requestId;
+    if (rid !== null) {
+      const incoming = incomingRequestId(req, rid.lower);
+      if (keepsIncoming(rid, incoming, client.info.trusted)) this.#requestId = incoming;
+      else {
+        const id = generateRequestId();
+        this.#requestId = id;
+        this.#idLine = rid.name + ': ' + id + '\r\n';
+        if (incoming !== undefined) this.#dropId = rid.lower;
+      }
+    }
     rt.stats.listener.active++;
   }
 
@@ -82,6 +102,14 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
     const prt = rt.pools.get(route.pool);
     if (prt === undefined) {
       this.#fail('LVS7_HTTP_NO_SERVER');
+      return;
+    }
+    const peer = rt.overflow?.divert(this.#req, this.#client.info.address) ?? null;
+    if (peer !== null) {
+      this.#local = prt;
+      this.#prt = peer;
+      peer.stats.active++;
+      this.#pick();
       return;
     }
     this.#prt = prt;
@@ -130,9 +158,16 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
     this.#serverStats = this.#rt.stats.server(this.#prt!.pool.name, server);
     this.#serverStats.active++;
     this.#phase = CONNECTING;
-    const up = this.#client.upstreams.acquire(server, this, this.#route!.connectTimeout);
+    const up = this.#client.upstreams.acquire(server, this, this.#route!.connectTimeout, this.#preamble());
     this.#up = up;
     if (up.ready) this.#send(up);
+  }
+
+  /** The PROXY header naming this client, when the pool's servers want one (sendProxy). */
+  #preamble(): Buffer | null {
+    const version = this.#prt!.sendProxy;
+    const ends = version == null ? undefined : this.#client.info.ends;
+    return ends === undefined ? null : encodeProxyHeader(version!, ends.client, ends.local);
   }
 
   onUpstreamReady(conn: UpstreamConnection): void {
@@ -143,8 +178,26 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
     const req = this.#req;
     const route = this.#route!;
     let head = this.#head;
-    if (head === null) {
-      head = upstreamRequestHead(this.#rt, route, req, this.#client.info, this.#server!);
+    if (head === null && this.#local !== null) {
+      head = this.#rt.overflow!.head(
+        this.#rt,
+        req,
+        this.#client.info,
+        this.#server!,
+        this.#idLine,
+        this.#dropId,
+      );
+      if (req.authority !== '') this.#head = head;
+    } else if (head === null) {
+      head = upstreamRequestHead(
+        this.#rt,
+        route,
+        req,
+        this.#client.info,
+        this.#server!,
+        this.#idLine,
+        this.#dropId,
+      );
       // Without a Host of its own the request names the server: rebuilt per attempt.
       if (req.authority !== '' || route.hostRewrite !== null) this.#head = head;
     }
@@ -167,7 +220,7 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
     const server = this.#server!;
     const status = head.status;
     const outlier = this.#prt!.outlier;
-    if (route.retryStatuses?.has(status) && this.#canRetry('status')) {
+    if (route.retryStatuses?.has(status) && this.#local === null && this.#canRetry('status')) {
       outlier?.report(server, false, '5xx');
       this.#up!.destroy();
       this.#up = null;
@@ -181,14 +234,22 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
     const keepAlive = responseKeepAlive(head, req, this.#body.done, this.#client.closing);
     this.#keepAlive = keepAlive;
     let tail = this.#rt.via[head.minor]!;
-    if (route.sticky !== null) {
+    if (route.sticky !== null && this.#local === null) {
       const id = stickyId(this.#prt!.pool, server);
       if (id !== this.#sticky!.id || this.#sticky!.refresh) tail += route.sticky.encode(id, Date.now());
+    }
+    // Ours replaces a request id the server echoes (no duplicate field).
+    const rid = this.#rt.requestId;
+    let dropId: string | null = null;
+    if (rid?.response === true) {
+      tail += rid.name + ': ' + this.#requestId + '\r\n';
+      if (head.has(rid.lower)) dropId = rid.lower;
     }
     this.#pendingHead = buildResponseHead(
       head,
       route.responseHeaders,
       tail + responseTail(head, req, keepAlive),
+      dropId,
     );
   }
 
@@ -253,6 +314,7 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
   onUpstreamError(error: UpstreamError): void {
     this.#up = null;
     if (this.#phase === DONE) return;
+    if (this.#local !== null && this.#phase < RESPONDING && this.#overflowFailed(error)) return;
     this.#prt!.outlier?.report(this.#server!, false, error.kind);
     this.#lastError = error;
     if (this.#phase === RESPONDING) {
@@ -302,6 +364,29 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
     this.#pick();
   }
 
+  /**
+   * The peer site could not be reached (or dropped a request that may be
+   * replayed): serve it here after all, never an error for overflow.
+   */
+  #overflowFailed(error: UpstreamError): boolean {
+    const local = this.#local!;
+    const route = this.#route!;
+    if (this.#body.sent) return false;
+    if (error.kind !== 'connect-failure' && !route.retryAllowed(error.kind, this.#req.method)) return false;
+    this.#rt.overflow?.failed(this.#prt!);
+    this.#endSession();
+    this.#prt!.stats.active--;
+    this.#local = null;
+    this.#prt = local;
+    local.stats.active++;
+    if (route.sticky !== null) this.#sticky = { id: null, refresh: false };
+    this.#head = null;
+    this.#body.rewind();
+    this.#phase = PICKING;
+    this.#pick();
+    return true;
+  }
+
   #endSession(): void {
     const server = this.#server;
     if (server === null) return;
@@ -329,7 +414,12 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
     // After a framing error we no longer know where the next request starts.
     const keepAlive =
       this.#req.keepAlive && this.#body.done && !this.#client.closing && code !== 'LVS7_HTTP_BAD_CHUNK';
-    const data = localResponse(status, !keepAlive);
+    const rid = this.#rt.requestId;
+    const data = localResponseWith(
+      status,
+      !keepAlive,
+      rid?.response === true ? rid.name + ': ' + this.#requestId + '\r\n' : '',
+    );
     this.#status = status;
     this.#keepAlive = keepAlive;
     this.#bytesOut += data.length;
@@ -373,5 +463,8 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
   }
   get client(): string {
     return this.#client.info.address;
+  }
+  get requestId(): string | null {
+    return this.#requestId;
   }
 }

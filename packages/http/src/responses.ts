@@ -22,6 +22,15 @@ export function localResponse(status: number, close: boolean): Buffer {
   return buf;
 }
 
+/** A local response carrying extra header lines (`lines`, each ending in CRLF): built, not cached. */
+export function localResponseWith(status: number, close: boolean, lines: string): Buffer {
+  const base = localResponse(status, close);
+  if (lines === '') return base;
+  const at = base.indexOf('\r\n\r\n') + 2;
+  const extra = Buffer.from(lines, 'latin1');
+  return Buffer.concat([base.subarray(0, at), extra, base.subarray(at)], base.length + extra.length);
+}
+
 /** Length of the body of a local response (for byte counters). */
 export function localResponseSize(status: number, close: boolean): number {
   return localResponse(status, close).length;

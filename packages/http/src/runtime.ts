@@ -1,4 +1,4 @@
-import type { Pool } from '@lvs7/core';
+import { type Pool, ProxyAcceptor, type ProxyVersion } from '@lvs7/core';
 import type { Logger } from 'pino';
 import { InvalidHttpOptionError } from './errors.js';
 import { compileTrustedProxies } from './forwarded.js';
@@ -11,6 +11,8 @@ import {
   type IcpLocator,
   type OutlierReporter,
 } from './options.js';
+import type { HttpOverflow } from './overflow.js';
+import { compileRequestId, type RequestIdRuntime } from './request-id.js';
 import { Router } from './router.js';
 import type { EndpointStats, StatsRegistry } from './stats.js';
 
@@ -21,6 +23,8 @@ export interface PoolRuntime {
   readonly maxQueue: number;
   readonly outlier: OutlierReporter | null;
   readonly icp: IcpLocator | null;
+  /** Write a PROXY header of this version on each new connection to the pool's servers. */
+  readonly sendProxy?: ProxyVersion | null | undefined;
   readonly stats: EndpointStats;
 }
 
@@ -48,6 +52,12 @@ export interface ListenerRuntime {
   readonly maxIdlePerServer: number;
   /** Access log: 0 off, else one exchange in `accessLogEvery` is logged at info. */
   readonly accessLogEvery: number;
+  /** With acceptProxy: who must send a PROXY header, and reading it. */
+  readonly proxy: ProxyAcceptor | null;
+  /** null: no request ids. */
+  readonly requestId: RequestIdRuntime | null;
+  /** Overflow to peer sites (lvs7 site listeners); null: every request is served here. */
+  readonly overflow: HttpOverflow | null;
   readonly logger: Logger;
 }
 
@@ -62,12 +72,30 @@ function positive(value: number | undefined, fallback: number, what: string): nu
   return value;
 }
 
+function sendProxyOf(value: unknown, pool: string): ProxyVersion | null {
+  if (value === undefined) return null;
+  if (value === 'v1' || value === 'v2') return value;
+  throw new InvalidHttpOptionError(`pool ${pool}.sendProxy: expected v1 or v2`);
+}
+
+function proxyAcceptor(options: HttpListenerOptions, clientHeader: number | undefined): ProxyAcceptor {
+  try {
+    return new ProxyAcceptor({
+      from: options.acceptProxyFrom,
+      timeoutMs: clientHeader ?? DEFAULTS.clientHeader,
+    });
+  } catch (error) {
+    throw new InvalidHttpOptionError((error as Error).message);
+  }
+}
+
 export function compileRuntime(
   options: HttpListenerOptions,
   pools: ReadonlyMap<string, Pool>,
   poolOptions: PoolOptionsInput | undefined,
   stats: StatsRegistry,
   logger: Logger,
+  overflow: HttpOverflow | null = null,
 ): ListenerRuntime {
   const router = new Router(options, new Set(pools.keys()));
   for (const route of router.routes) route.stats = stats.route(route.name);
@@ -87,6 +115,7 @@ export function compileRuntime(
       maxQueue: o.maxQueue ?? DEFAULTS.maxQueue,
       outlier: o.outlier ?? null,
       icp: o.icp ?? null,
+      sendProxy: sendProxyOf(o.sendProxy, name),
       stats: stats.pool(name),
     });
   }
@@ -127,6 +156,9 @@ export function compileRuntime(
       'upstream.maxIdlePerServer',
     ),
     accessLogEvery: accessLog === 'full' ? 1 : accessLog === 'sampled' ? 100 : 0,
+    proxy: options.acceptProxy === true ? proxyAcceptor(options, timeouts.clientHeader) : null,
+    requestId: compileRequestId(options.requestId),
+    overflow,
     logger,
   };
 }

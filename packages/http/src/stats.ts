@@ -24,6 +24,8 @@ export interface HttpRequestEvent {
   readonly retries: number;
   /** Stable error code (HTTP_ERROR_STATUS) when the exchange failed. */
   readonly error: string | null;
+  /** The request id sent to the server and logged (null: request ids off). */
+  readonly requestId: string | null;
 }
 
 export const httpRequestChannel = diagnosticsChannel.channel('lvs7:http:request');
@@ -169,6 +171,8 @@ export interface ExchangeFacts {
   readonly target: string;
   /** Client address, for access logs. */
   readonly client: string;
+  /** The request id (null when the listener has them off). */
+  readonly requestId: string | null;
 }
 
 /**
@@ -206,6 +210,7 @@ export function recordExchange(
       bytesOut,
       retries,
       error,
+      requestId: e.requestId,
     };
     if (httpRequestChannel.hasSubscribers) httpRequestChannel.publish(event);
     if (log) rt.logger.info({ ...event, client: e.client }, 'http request');

@@ -8,6 +8,26 @@ import {
 import type { MailListener } from './mail-listener.js';
 import { mailboxKey, type Placement, type PlacementReason } from './router/mail-router.js';
 
+/** One remembered placement (GET /api/mail/placements). */
+export interface MailPlacementView {
+  readonly mailbox: string;
+  readonly server: string;
+  /** Until the placement expires unless the user comes back (or has sessions: then it is kept). */
+  readonly expiresInMs: number;
+  /** Live sessions of the mailbox over every mail listener. */
+  readonly sessions: number;
+}
+
+/** GET /api/mail/placements: the most recently used placements, and the servers a user can be moved to. */
+export interface MailPlacementsView {
+  readonly listeners: number;
+  /** Placements remembered in all (the list holds at most `limit`). */
+  readonly total: number;
+  readonly limit: number;
+  readonly placements: readonly MailPlacementView[];
+  readonly servers: readonly string[];
+}
+
 /** A placement as JSON. */
 export interface PlacementView {
   readonly server: string;
@@ -110,6 +130,40 @@ export class MailAdmin {
     };
   }
 
+  /**
+   * The `limit` most recently used placements (listeners sharing a state
+   * store share one table: each mailbox is listed once), with session counts.
+   */
+  placements(limit = 100): MailPlacementsView {
+    const listeners = this.listeners();
+    const seen = new Map<string, MailPlacementView>();
+    const tables = new Set<unknown>();
+    let total = 0;
+    for (const listener of listeners) {
+      const { table, total: n, recent } = listener.router.placements(limit);
+      if (tables.has(table)) continue;
+      tables.add(table);
+      total += n;
+      for (const p of recent) {
+        if (seen.size >= limit || seen.has(p.mailbox)) continue;
+        seen.set(p.mailbox, { ...p, sessions: 0 });
+      }
+    }
+    const placements = [...seen.values()].map((p) => ({
+      ...p,
+      sessions: listeners.reduce((sum, l) => sum + l.router.sessions.of(p.mailbox).length, 0),
+    }));
+    const servers = new Set<string>();
+    for (const l of listeners) for (const s of l.router.pool.servers()) servers.add(s.name);
+    return {
+      listeners: listeners.length,
+      total,
+      limit,
+      placements,
+      servers: [...servers],
+    };
+  }
+
   /** Places the user on `server` in every mail listener and kicks their sessions on other servers. */
   async move(login: string, server: string): Promise<MailMoveResult> {
     const listeners = this.listeners();
@@ -154,7 +208,10 @@ function errorResponse(error: unknown): { status: number; body: unknown } {
   return { status: 500, body: { error: code, message } };
 }
 
-/** `GET /api/mail/users/:user` and `POST /api/mail/users/:user/move {server}`. */
+/**
+ * `GET /api/mail/placements` (the 100 most recent), `GET /api/mail/users/:user`
+ * and `POST /api/mail/users/:user/move {server}`.
+ */
 export function mailAdminRoutes(admin: MailAdmin): MailAdminRoute[] {
   return [
     {
@@ -185,6 +242,11 @@ export function mailAdminRoutes(admin: MailAdmin): MailAdminRoute[] {
           return errorResponse(error);
         }
       },
+    },
+    {
+      method: 'GET',
+      path: '/api/mail/placements',
+      handler: async () => ({ status: 200, body: admin.placements(100) }),
     },
   ];
 }

@@ -3,7 +3,6 @@ import './health/mail-probe.js';
 
 export * from './admin.js';
 export type { BackendDriver, BackendLoginResult, ClientInfo } from './backend/backend-driver.js';
-export { type ConnectionEnds, proxyProtocolHeader } from './backend/proxy-protocol.js';
 export * from './errors.js';
 export { MailProbe, type MailProbeOptions } from './health/mail-probe.js';
 export {
@@ -23,5 +22,6 @@ export { LINE_TOO_LONG, LineFramer } from './protocol/line-framer.js';
 export { type Credentials, decodeSaslPlain, encodeSaslPlain } from './protocol/sasl-plain.js';
 export * from './router/mail-router.js';
 export * from './router/user-sessions.js';
+export type { AccessLogMode, MailSessionRecord } from './session/access-log.js';
 export { SessionState } from './session/mail-session.js';
 export { SPLICE_BUFFER } from './session/splice.js';

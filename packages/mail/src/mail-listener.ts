@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import tls from 'node:tls';
-import { MemoryStateStore, type StateStore } from '@lvs7/core';
+import { type Endpoint, MemoryStateStore, ProxyAcceptor, type StateStore } from '@lvs7/core';
 import type { Logger } from 'pino';
 import { InvalidMailOptionError, imapReply, MailError, pop3Reply } from './errors.js';
 import { ImapSession } from './imap/imap-session.js';
@@ -49,6 +49,11 @@ function secureContextOf(options: ResolvedMailListenerOptions): tls.SecureContex
   }
 }
 
+function proxyAcceptor(options: ResolvedMailListenerOptions): ProxyAcceptor | undefined {
+  if (!options.acceptProxy) return undefined;
+  return new ProxyAcceptor({ from: options.acceptProxyFrom, timeoutMs: options.limits.proxyHeaderTimeout });
+}
+
 /**
  * A POP3 or IMAP4 listener: accepts clients (plain, STARTTLS or implicit
  * TLS), enforces connection limits, runs one session per client, and routes
@@ -69,12 +74,19 @@ export class MailListener {
   readonly #context: SessionContext;
   #closing = false;
   #idle: (() => void) | undefined;
+  #proxy: ProxyAcceptor | undefined;
+  /**
+   * Set by lvs7 on site listeners: sees every new connection first and
+   * returns true when it took it (overflow to a peer site).
+   */
+  front: ((socket: net.Socket) => boolean) | undefined;
 
   constructor(options: MailListenerOptions) {
     this.#options = resolveMailListenerOptions(options);
     this.name = this.#options.name;
     this.protocol = this.#options.protocol;
     this.#secureContext = secureContextOf(this.#options);
+    this.#proxy = proxyAcceptor(this.#options);
     this.#state = this.#options.state ?? new MemoryStateStore();
     this.#logger = this.#options.logger?.child({
       component: 'mail',
@@ -168,6 +180,7 @@ export class MailListener {
     if (problems.length > 0) throw new InvalidMailOptionError(this.name, problems);
     this.#secureContext = secureContextOf(next);
     this.#options = next;
+    this.#proxy = proxyAcceptor(next);
     this.#limiter.maxConnections = next.limits.maxConnections;
     this.#limiter.maxPerIp = next.limits.maxConnectionsPerIp;
     if (next.limits.authFailureDelay !== this.#penalty.baseDelay) {
@@ -198,8 +211,43 @@ export class MailListener {
     await closed;
   }
 
+  /**
+   * Serves a connection accepted elsewhere (lvs7 also binds a site
+   * listener's port on the site's own address), without `front` or
+   * acceptProxy; `ends` as a PROXY header already read named them.
+   */
+  acceptConnection(raw: net.Socket, ends?: { client: Endpoint; local: Endpoint }): void {
+    this.#open(raw, ends);
+  }
+
   #accept(raw: net.Socket): void {
-    const ip = raw.remoteAddress ?? '';
+    if (this.front?.(raw) === true) return;
+    const proxy = this.#proxy;
+    if (proxy === undefined || !proxy.expects(raw.remoteAddress ?? '')) {
+      this.#open(raw, undefined);
+      return;
+    }
+    raw.on('error', () => {});
+    // The PROXY header comes first (before implicit TLS and our greeting); its client is the session's.
+    proxy.accept(raw).then(
+      ({ client, local, rest }) => {
+        if (rest.length > 0) raw.unshift(rest);
+        const implicit = this.#options.tls?.mode === 'implicit' && this.#secureContext !== undefined;
+        this.#open(raw, { client, local });
+        // A TLS socket reads the raw one itself (bytes unshifted included); resuming it would steal them.
+        if (!implicit) raw.resume();
+      },
+      (error: unknown) =>
+        this.#logger?.info(
+          { client: raw.remoteAddress, err: (error as Error).message },
+          'client sent no valid PROXY header',
+        ),
+    );
+  }
+
+  /** `ends`: the client and local endpoints a PROXY header named. */
+  #open(raw: net.Socket, ends: { client: Endpoint; local: Endpoint } | undefined): void {
+    const ip = ends?.client.address ?? raw.remoteAddress ?? '';
     raw.on('error', () => {}); // sessions add their own; errors before that must not crash
     if (this.#closing) {
       raw.destroy();
@@ -219,8 +267,8 @@ export class MailListener {
     }
     const session =
       this.protocol === 'imap'
-        ? new ImapSession(socket, this.#context, implicit, raw)
-        : new Pop3Session(socket, this.#context, implicit, raw);
+        ? new ImapSession(socket, this.#context, implicit, raw, ends)
+        : new Pop3Session(socket, this.#context, implicit, raw, ends);
     this.#sessions.add(session);
     session.start();
   }

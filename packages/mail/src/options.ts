@@ -3,10 +3,11 @@
  * produces (durations in ms, sizes in bytes). Validated once by
  * `resolveMailListenerOptions`, every problem reported together, then frozen.
  */
-import { type HostPort, type Pool, parseHostPort, type StateStore } from '@lvs7/core';
+import { cidrMatcher, type HostPort, type Pool, parseHostPort, type StateStore } from '@lvs7/core';
 import type { Directory } from '@lvs7/directory';
 import type { Logger } from 'pino';
 import { InvalidMailOptionError } from './errors.js';
+import { ACCESS_LOG_MODES, type AccessLogMode, accessLogEvery } from './session/access-log.js';
 
 export type MailProtocol = 'imap' | 'pop3';
 /** starttls: offered, plaintext login allowed; required: login only after STARTTLS; implicit: TLS from the first byte. */
@@ -35,6 +36,8 @@ export interface MailLimits {
   readonly maxConnectionsPerIp: number;
   /** ms a failed login waits before its reply, doubled per recent failure of the IP or user (up to 8×); default 2 000. */
   readonly authFailureDelay: number;
+  /** ms for the PROXY header when `acceptProxy` is set; default 5 000. */
+  readonly proxyHeaderTimeout: number;
 }
 
 export interface BackendTimeouts {
@@ -59,6 +62,14 @@ export interface MailListenerOptions {
   /** PEM text or path of the CA that signed backend certificates. */
   readonly backendCa?: string | undefined;
   readonly limits?: Partial<MailLimits> | undefined;
+  /**
+   * Expect a PROXY protocol header (v1 or v2) first, naming the real client
+   * (lvs7 behind another balancer): per-IP limits, ID / XCLIENT and the
+   * PROXY header to backends use that address. Read before implicit TLS.
+   */
+  readonly acceptProxy?: boolean | undefined;
+  /** With acceptProxy: only peers in these CIDRs must (and may) send the header; others are direct clients. */
+  readonly acceptProxyFrom?: readonly string[] | undefined;
   /** ms a remembered placement lives after the user's last session; default 15 min (Dovecot director_user_expire). */
   readonly placementTtl?: number | undefined;
   /** Remembered placements kept at most; default 1 000 000. */
@@ -72,6 +83,8 @@ export interface MailListenerOptions {
   readonly backendTimeouts?: Partial<BackendTimeouts> | undefined;
   /** Greeting text after `* OK` / `+OK`; default "lvs7 ready." */
   readonly greeting?: string | undefined;
+  /** One info line per session when it ends: off (default), sampled (1 in 100) or full. */
+  readonly accessLog?: AccessLogMode | undefined;
   /**
    * Where placements are remembered (table `mail:placements`). Give the IMAP
    * and POP3 listeners the same store so both protocols share placements;
@@ -92,6 +105,8 @@ export interface ResolvedMailListenerOptions {
   readonly backendTlsVerify: boolean;
   readonly backendCa: string | undefined;
   readonly limits: MailLimits;
+  readonly acceptProxy: boolean;
+  readonly acceptProxyFrom: readonly string[];
   readonly placementTtl: number;
   readonly placementMaxEntries: number;
   readonly sendId: boolean;
@@ -99,6 +114,8 @@ export interface ResolvedMailListenerOptions {
   readonly proxyProtocol: ProxyProtocolVersion | undefined;
   readonly backendTimeouts: BackendTimeouts;
   readonly greeting: string;
+  /** 0: no access log; else one session in this many is logged. */
+  readonly accessLogEvery: number;
   readonly state: StateStore | undefined;
   readonly logger: Logger | undefined;
 }
@@ -110,6 +127,7 @@ export const DEFAULT_LIMITS: MailLimits = Object.freeze({
   maxConnections: 10_000,
   maxConnectionsPerIp: 100,
   authFailureDelay: 2000,
+  proxyHeaderTimeout: 5000,
 });
 
 export const DEFAULT_BACKEND_TIMEOUTS: BackendTimeouts = Object.freeze({ connect: 5000, reply: 30_000 });
@@ -125,6 +143,8 @@ const KNOWN_KEYS = new Set([
   'backendTlsVerify',
   'backendCa',
   'limits',
+  'acceptProxy',
+  'acceptProxyFrom',
   'placementTtl',
   'placementMaxEntries',
   'sendId',
@@ -132,6 +152,7 @@ const KNOWN_KEYS = new Set([
   'proxyProtocol',
   'backendTimeouts',
   'greeting',
+  'accessLog',
   'state',
   'logger',
 ]);
@@ -171,6 +192,7 @@ function resolveLimits(problems: string[], limits: Partial<MailLimits> | undefin
     maxConnections: read('maxConnections', 0),
     maxConnectionsPerIp: read('maxConnectionsPerIp', 0),
     authFailureDelay: read('authFailureDelay', 0),
+    proxyHeaderTimeout: read('proxyHeaderTimeout', 1),
   });
 }
 
@@ -222,6 +244,8 @@ export function resolveMailListenerOptions(options: MailListenerOptions): Resolv
     backendTlsVerify: options.backendTlsVerify ?? true,
     backendCa: options.backendCa,
     limits: resolveLimits(problems, options.limits),
+    acceptProxy: options.acceptProxy ?? false,
+    acceptProxyFrom: Object.freeze([...(options.acceptProxyFrom ?? [])]),
     placementTtl: nonNegative(problems, 'placementTtl', options.placementTtl, 15 * 60_000, 1000),
     placementMaxEntries: nonNegative(
       problems,
@@ -241,10 +265,16 @@ export function resolveMailListenerOptions(options: MailListenerOptions): Resolv
       reply: nonNegative(problems, 'backendTimeouts.reply', options.backendTimeouts?.reply, 30_000, 1),
     }),
     greeting: options.greeting ?? 'lvs7 ready.',
+    accessLogEvery: accessLogEvery(oneOf(problems, 'accessLog', options.accessLog, ACCESS_LOG_MODES, 'off')),
     state: options.state,
     logger: options.logger,
   };
   if (/[\r\n]/.test(resolved.greeting)) problems.push('greeting: must be one line');
+  try {
+    cidrMatcher(resolved.acceptProxyFrom, 'acceptProxyFrom');
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   if (problems.length > 0) throw new InvalidMailOptionError(name, problems);
   return Object.freeze(resolved);
 }

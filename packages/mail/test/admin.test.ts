@@ -77,3 +77,47 @@ describe('MailAdmin', () => {
     expect(h.pool).toBeInstanceOf(Pool);
   });
 });
+
+describe('GET /api/mail/placements', () => {
+  it('lists remembered placements, most recently used first, with sessions and the servers', async () => {
+    h = await startHarness('imap');
+    const admin = new MailAdmin([h.listener]);
+    const route = mailAdminRoutes(admin).find((r) => r.path === '/api/mail/placements')!;
+    expect((await route.handler({}, undefined)).body).toMatchObject({
+      listeners: 1,
+      total: 0,
+      placements: [],
+    });
+    const c = await LineClient.connect(h.port);
+    await c.line();
+    c.send('a LOGIN alice alice-pw');
+    await c.line();
+    await admin.move('bob', 'mail1.example.org');
+    const out = await route.handler({}, undefined);
+    expect(out.status).toBe(200);
+    expect(out.body).toMatchObject({
+      listeners: 1,
+      total: 2,
+      limit: 100,
+      servers: ['mail1.example.org', 'mail2.example.org'],
+      placements: [
+        { mailbox: 'bob@example.org', server: 'mail1.example.org', sessions: 0 },
+        { mailbox: 'alice@example.org', server: 'mail1.example.org', sessions: 1 },
+      ],
+    });
+    const first = (out.body as { placements: { expiresInMs: number }[] }).placements[0]!;
+    expect(first.expiresInMs).toBeGreaterThan(0);
+    expect(admin.placements(1).placements).toHaveLength(1);
+    c.close();
+  });
+
+  it('is empty (not an error) without mail listeners', () => {
+    expect(new MailAdmin().placements()).toEqual({
+      listeners: 0,
+      total: 0,
+      limit: 100,
+      placements: [],
+      servers: [],
+    });
+  });
+});

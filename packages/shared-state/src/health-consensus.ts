@@ -6,6 +6,8 @@ import {
   type HealthEvent,
   type HealthSession,
   healthCheckChannel,
+  type LocalHealthEvent,
+  localHealthChannel,
   type Pool,
   type Server,
 } from '@lvs7/core';
@@ -24,9 +26,10 @@ export interface HealthConsensusOptions {
   /** A dead instance's observations vanish after this; default 3 × interval. */
   readonly ttlMs?: number | undefined;
   /**
-   * The health session checking a server, if any: lets this instance track
-   * its own checks' verdict while consensus holds the server down (the
-   * session then reaches `fall` without a transition of its own).
+   * The health session checking a server, if any. Its local verdict is this
+   * instance's observation, and consensus holds it down (HealthSession.hold)
+   * rather than setting the pool's state, so its checks never fight the
+   * verdict. Servers without a session are observed through lvs7:health.
    */
   readonly session?: ((pool: string, server: Server) => HealthSession | undefined) | undefined;
 }
@@ -40,17 +43,15 @@ export interface HealthConsensusEvents {
 
 /**
  * Shares health observations between instances and, in `any`/`quorum`
- * mode, applies the combined verdict with pool.setHealthy. Local health
- * monitors keep running on their own sessions; this instance's observation
- * of a server is its own checks' verdict (lvs7:health transitions this
- * class did not cause, and lvs7:health:check results with the session's
- * rise/fall), never the verdict applied here, so verdicts cannot echo
- * around the cluster.
+ * mode, applies the combined verdict. This instance's observation of a
+ * server is its own checks' verdict, never the verdict applied here, so
+ * verdicts cannot echo around the cluster: for a checked server the
+ * session's local verdict (lvs7:health:local), for any other the
+ * lvs7:health transitions this class did not cause.
  *
- * A server held down by consensus that passes its local checks is set up
- * again by its own HealthSession (which judges from server.healthy) after
- * every `rise` passes; it is put back down in the same microtask turn, so
- * no pick sees it up, but lvs7:health shows that up/down pair.
+ * A checked server that the others see down is held down on its session
+ * (HealthSession.hold): its checks go on, the pool sees one down transition
+ * and one up when the hold ends, never an up/down pair per `rise`.
  */
 export class HealthConsensus extends EventEmitter<HealthConsensusEvents> {
   readonly mode: HealthMode;
@@ -65,6 +66,7 @@ export class HealthConsensus extends EventEmitter<HealthConsensusEvents> {
   #running = false;
   readonly #onHealth = (message: unknown) => this.#onTransition(message as HealthEvent);
   readonly #onCheck = (message: unknown) => this.#onCheckResult(message as HealthCheckEvent);
+  readonly #onLocal = (message: unknown) => this.#onLocalVerdict(message as LocalHealthEvent);
 
   constructor(link: RedisLink, options: HealthConsensusOptions) {
     super();
@@ -90,6 +92,7 @@ export class HealthConsensus extends EventEmitter<HealthConsensusEvents> {
     this.#running = true;
     diagnosticsChannel.subscribe(channels.health.name, this.#onHealth);
     diagnosticsChannel.subscribe(healthCheckChannel.name, this.#onCheck);
+    diagnosticsChannel.subscribe(localHealthChannel.name, this.#onLocal);
     this.#exchange.start();
     return this;
   }
@@ -99,13 +102,17 @@ export class HealthConsensus extends EventEmitter<HealthConsensusEvents> {
     this.#running = false;
     diagnosticsChannel.unsubscribe(channels.health.name, this.#onHealth);
     diagnosticsChannel.unsubscribe(healthCheckChannel.name, this.#onCheck);
+    diagnosticsChannel.unsubscribe(localHealthChannel.name, this.#onLocal);
     this.#exchange.stop();
     // Without shared state, each server goes back to what this instance's own checks say.
     this.#remote.clear();
     if (this.mode === 'local') return;
     for (const [name, pool] of this.#options.pools()) {
-      for (const server of pool.servers())
-        this.#apply(name, pool, server, this.#localUp(name, server), 'shared state stopped');
+      for (const server of pool.servers()) {
+        const session = this.#session(name, server);
+        if (session !== undefined) this.#applyHold(name, session, false, 'shared state stopped');
+        else this.#apply(name, pool, server, this.#localUp(name, server), 'shared state stopped');
+      }
     }
   }
 
@@ -146,8 +153,18 @@ export class HealthConsensus extends EventEmitter<HealthConsensusEvents> {
     await this.#link.command.publish(this.#link.keys.healthChannel, message).catch(() => 0);
   }
 
+  #session(pool: string, server: Server): HealthSession | undefined {
+    const session = this.#options.session?.(pool, server);
+    return session?.server === server ? session : undefined;
+  }
+
   #localUp(pool: string, server: Server): boolean {
+    const session = this.#session(pool, server);
     const id = `${pool}\u0000${server.name}`;
+    if (session !== undefined) {
+      this.#local.delete(id); // the session knows better, and a stale entry must not outlive it
+      return session.localHealthy;
+    }
     let up = this.#local.get(id);
     if (up === undefined) {
       up = server.healthy; // before any verdict of ours is applied: the server's own state
@@ -162,24 +179,32 @@ export class HealthConsensus extends EventEmitter<HealthConsensusEvents> {
     return pool?.get(server.name) === server ? pool : undefined;
   }
 
+  /** An effective transition: an observation only for a server no session of ours checks. */
   #onTransition(event: HealthEvent): void {
     if (this.#applying || this.#ownPool(event.pool, event.server) === undefined) return;
-    this.#observe(event.pool, event.server, event.healthy);
+    if (this.#session(event.pool, event.server) !== undefined) return;
+    const id = `${event.pool}\u0000${event.server.name}`;
+    // server.healthy is already the new state: an unknown server counts as changed.
+    const before = this.#local.get(id);
+    this.#local.set(id, event.healthy);
+    if (before !== event.healthy) this.#changed(event.pool, event.server);
   }
 
+  /** A session's own verdict changed. */
+  #onLocalVerdict(event: LocalHealthEvent): void {
+    if (this.#ownPool(event.pool, event.server) === undefined) return;
+    if (this.#session(event.pool, event.server) === undefined) return;
+    this.#changed(event.pool, event.server);
+  }
+
+  /** Every check: a session that replaced another (reload) gets its hold at once. */
   #onCheckResult(event: HealthCheckEvent): void {
-    const session = this.#options.session?.(event.pool, event.server);
-    if (session === undefined || this.#ownPool(event.pool, event.server) === undefined) return;
-    if (event.ok && session.consecutivePasses >= session.options.rise)
-      this.#observe(event.pool, event.server, true);
-    if (!event.ok && session.consecutiveFailures >= session.options.fall)
-      this.#observe(event.pool, event.server, false);
+    if (this.#session(event.pool, event.server) === undefined) return;
+    this.#combine(event.pool, event.server);
   }
 
-  #observe(pool: string, server: Server, up: boolean): void {
-    const before = this.#localUp(pool, server);
-    this.#local.set(`${pool}\u0000${server.name}`, up);
-    if (before !== up) void this.share();
+  #changed(pool: string, server: Server): void {
+    void this.share();
     // Not from inside the channel's publish: let the transition reach every subscriber first.
     queueMicrotask(() => this.#combine(pool, server));
   }
@@ -225,9 +250,34 @@ export class HealthConsensus extends EventEmitter<HealthConsensusEvents> {
       const up = snapshot.h[poolName]?.[server.name];
       if (up !== undefined) remote.push(up === 1);
     }
-    const verdict = combineVerdict(this.#localUp(poolName, server), remote, this.mode, this.#options.quorum);
-    const message = `health consensus (${this.mode}): ${verdict.down} of ${verdict.observers} instances see it down`;
-    this.#apply(poolName, pool, server, verdict.healthy, message);
+    const { mode } = this;
+    const quorum = this.#options.quorum;
+    const verdict = combineVerdict(this.#localUp(poolName, server), remote, mode, quorum);
+    const message = `health consensus (${mode}): ${verdict.down} of ${verdict.observers} instances see it down`;
+    const session = this.#session(poolName, server);
+    if (session === undefined) {
+      this.#apply(poolName, pool, server, verdict.healthy, message);
+      return;
+    }
+    // Held when the others alone bring it down: so its own checks rising changes nothing.
+    this.#applyHold(poolName, session, !combineVerdict(true, remote, mode, quorum).healthy, message);
+  }
+
+  #applyHold(poolName: string, session: HealthSession, hold: boolean, message: string): void {
+    const { server } = session;
+    const settled = hold
+      ? session.held === message
+      : session.held === undefined && server.healthy === session.localHealthy;
+    if (settled) return;
+    const before = server.healthy;
+    this.#applying = true;
+    try {
+      if (hold) session.hold(message);
+      else session.release(message);
+    } finally {
+      this.#applying = false;
+    }
+    if (server.healthy !== before) this.emit('verdict', poolName, server, server.healthy);
   }
 
   #apply(poolName: string, pool: Pool, server: Server, healthy: boolean, message: string): void {

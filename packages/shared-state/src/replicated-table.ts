@@ -168,6 +168,11 @@ export class ReplicatedTable implements KeyValueTable {
     }
   }
 
+  /** Live entries as [key, value, remaining ms]. */
+  *entries(): Generator<readonly [string, string, number]> {
+    for (const w of this.writes()) if (w.value !== undefined) yield [w.key, w.value, w.ttlMs];
+  }
+
   clear(): void {
     this.#entries.clear();
   }

@@ -6,6 +6,7 @@ export * from './channels.js';
 export * from './errors.js';
 export * from './options.js';
 export * from './overflow-controller.js';
+export * from './overflow-traffic.js';
 export * from './peer-poller.js';
 export * from './peer-report.js';
 export * from './site.js';

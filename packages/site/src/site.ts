@@ -4,6 +4,7 @@ import { type AnnounceDecision, decideAnnounce } from './announce-decision.js';
 import { siteChannels } from './channels.js';
 import { type ResolvedSiteOptions, resolveSiteOptions, type SiteOptions } from './options.js';
 import { OverflowController, type OverflowStats, type OverflowTarget } from './overflow-controller.js';
+import { OverflowTraffic, type OverflowTrafficEntry } from './overflow-traffic.js';
 import { type FetchFunction, PeerPoller } from './peer-poller.js';
 import type { PeerReport } from './peer-report.js';
 import { type MeasuredPool, measureSite, type PoolHealth, type SiteMeasurement } from './site-load.js';
@@ -38,7 +39,11 @@ export interface SiteView {
   readonly healthyShare: number;
   readonly minHealthy: number;
   readonly pools: readonly PoolHealth[];
-  readonly overflow: OverflowStats & { readonly enabled: boolean };
+  readonly overflow: OverflowStats & {
+    readonly enabled: boolean;
+    /** What the listeners did: sent to, failed to reach, received from each peer. */
+    readonly traffic: readonly OverflowTrafficEntry[];
+  };
   readonly peers: ReadonlyArray<{
     readonly name: string;
     readonly address: string;
@@ -59,6 +64,8 @@ export interface SiteView {
 export class Site extends EventEmitter<SiteEvents> {
   readonly options: ResolvedSiteOptions;
   readonly overflow: OverflowController;
+  /** Counted by the listeners that forward and receive overflow. */
+  readonly traffic = new OverflowTraffic();
   readonly #runtime: SiteRuntime;
   readonly #poller: PeerPoller;
   readonly #logger: Logger | undefined;
@@ -152,9 +159,21 @@ export class Site extends EventEmitter<SiteEvents> {
     this.emit('change');
   }
 
+  /** What the peers last reported (a worker process's Site is fed these by its primary). */
+  peerReports(): readonly PeerReport[] {
+    return this.#poller.reports();
+  }
+
   /** Per new session: a peer site to send it to, or undefined to serve it here. */
   decide(): OverflowTarget | undefined {
     return this.overflow.decide();
+  }
+
+  /** The peer site whose unicast address `address` is (IPv4-mapped IPv6 is matched as IPv4). */
+  peerAt(address: string): string | undefined {
+    const plain = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+    for (const peer of this.options.peers) if (peer.address === plain) return peer.name;
+    return undefined;
   }
 
   measure(): SiteMeasurement {
@@ -211,7 +230,11 @@ export class Site extends EventEmitter<SiteEvents> {
       healthyShare: round(m.healthyShare),
       minHealthy: this.options.minHealthy,
       pools: m.pools,
-      overflow: { enabled: this.options.overflow.enabled, ...this.overflow.stats() },
+      overflow: {
+        enabled: this.options.overflow.enabled,
+        ...this.overflow.stats(),
+        traffic: this.traffic.entries(),
+      },
       peers: this.#poller.reports().map((p) => ({
         name: p.name,
         address: p.address,

@@ -1,6 +1,14 @@
 // Importing this package registers the `smtp` and `lmtp` health checks.
 import './health/smtp-probe.js';
 
+// The PROXY protocol lives in @lvs7/core (shared by every listener); re-exported for existing callers.
+export {
+  type Endpoint,
+  encodeProxyHeader,
+  type ProxyHeader,
+  ProxyHeaderError,
+  parseProxyHeader,
+} from '@lvs7/core';
 export { isValidAddress, type PathArgument, parsePathArgument } from './address.js';
 export {
   BackendConnection,
@@ -16,13 +24,6 @@ export * from './errors.js';
 export { SmtpProbe, type SmtpProbeOptions } from './health/smtp-probe.js';
 export { type SmtpCloseOptions, SmtpListener } from './listener.js';
 export * from './options.js';
-export {
-  type Endpoint,
-  encodeProxyHeader,
-  type ProxyHeader,
-  ProxyHeaderError,
-  parseProxyHeader,
-} from './proxy-protocol.js';
 export { formatReply, reply, type SmtpReply } from './reply.js';
 export { resolveSmtpListenerOptions } from './resolve-options.js';
 export {
@@ -32,4 +33,5 @@ export {
   type RecipientServer,
 } from './routing/placement.js';
 export { type BackendRoute, type RecipientRoute, RecipientRouter } from './routing/recipient-router.js';
+export type { AccessLogMode, SmtpMessageRecord, SmtpSessionRecord } from './server/access-log.js';
 export * from './stats.js';

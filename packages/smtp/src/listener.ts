@@ -1,16 +1,14 @@
 import { readFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import tls from 'node:tls';
-import type { Pool } from '@lvs7/core';
+import { type Endpoint, localPreamble, type Pool, ProxyAcceptor, unmapIpv4 } from '@lvs7/core';
 import { ConnectionCache } from './backend/connection-cache.js';
 import { SmtpError, SmtpListenerRebindError } from './errors.js';
 import type { ResolvedBackendOptions, ResolvedSmtpListenerOptions, SmtpListenerOptions } from './options.js';
-import { type Endpoint, encodeProxyHeader, unmapIpv4 } from './proxy-protocol.js';
 import { formatReply } from './reply.js';
 import { resolveSmtpListenerOptions } from './resolve-options.js';
 import { RecipientPlacement } from './routing/placement.js';
 import { type BackendRoute, RecipientRouter } from './routing/recipient-router.js';
-import { readProxyHeader } from './server/accept-proxy.js';
 import type { SessionRuntime } from './server/runtime.js';
 import { SmtpSession } from './server/session.js';
 import { SmtpStats } from './stats.js';
@@ -32,17 +30,24 @@ export class SmtpListener {
   readonly stats: SmtpStats;
   #options: ResolvedSmtpListenerOptions;
   #runtime: SessionRuntime;
+  #proxy: ProxyAcceptor | undefined;
   #server: net.Server | undefined;
   readonly #sessions = new Set<SmtpSession>();
   readonly #perIp = new Map<string, number>();
   #nextId = 0;
   #closing = false;
   #onEmpty: (() => void) | undefined;
+  /**
+   * Set by lvs7 on site listeners: sees every new connection first and
+   * returns true when it took it (overflow to a peer site).
+   */
+  front: ((socket: net.Socket) => boolean) | undefined;
 
   constructor(options: SmtpListenerOptions) {
     this.#options = resolveSmtpListenerOptions(options);
     this.stats = new SmtpStats(this.#options.name);
     this.#runtime = this.#compile(this.#options);
+    this.#proxy = proxyAcceptor(this.#options);
   }
 
   get name(): string {
@@ -98,6 +103,7 @@ export class SmtpListener {
     }
     this.#options = next;
     this.#runtime = runtime;
+    this.#proxy = proxyAcceptor(next);
     void this.#probe(runtime);
   }
 
@@ -160,16 +166,29 @@ export class SmtpListener {
   }
 
   async #probe(runtime: SessionRuntime): Promise<void> {
-    const local = { address: '127.0.0.1', port: 0 };
     await Promise.all(
       runtime.routes.map((r) => {
-        const preamble =
-          r.backend.proxyProtocol === undefined
-            ? undefined
-            : encodeProxyHeader(r.backend.proxyProtocol, local, { address: '::', port: 0 });
+        // Our own connection, not a client's: LOCAL (v2) / UNKNOWN (v1), as a health check.
+        const proxy = r.backend.proxyProtocol;
+        const preamble = proxy === undefined ? undefined : localPreamble(proxy);
         return r.connections.probe(r.pool.servers(), PROBE_TIMEOUT_MS, preamble);
       }),
     );
+  }
+
+  /**
+   * Serves a connection accepted elsewhere (lvs7 also binds a site
+   * listener's port on the site's own address), without `front` or
+   * acceptProxy; `ends` as a PROXY header already read named them.
+   */
+  acceptConnection(socket: net.Socket, ends?: { client: Endpoint; local: Endpoint }): void {
+    socket.on('error', () => socket.destroy());
+    if (this.#closing || this.#sessions.size >= this.#options.limits.maxConnections) {
+      this.#turnAway(socket, this.#closing ? 'LVS7_SMTP_SHUTTING_DOWN' : 'LVS7_SMTP_TOO_MANY_CONNECTIONS');
+      return;
+    }
+    const direct = { address: unmapIpv4(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
+    this.#secure(socket, ends?.client ?? direct, ends?.local, undefined);
   }
 
   #accept(socket: net.Socket): void {
@@ -180,34 +199,37 @@ export class SmtpListener {
       this.#turnAway(socket, this.#closing ? 'LVS7_SMTP_SHUTTING_DOWN' : 'LVS7_SMTP_TOO_MANY_CONNECTIONS');
       return;
     }
-    if (!this.#options.acceptProxy) {
-      this.#secure(socket, { address: ip, port: socket.remotePort ?? 0 }, undefined);
+    if (this.front?.(socket) === true) return;
+    const proxy = this.#proxy;
+    if (proxy === undefined || !proxy.expects(ip)) {
+      this.#secure(socket, { address: ip, port: socket.remotePort ?? 0 }, undefined, undefined);
       return;
     }
-    readProxyHeader(socket, limits.proxyHeaderTimeout).then(
-      ({ header, rest }) => {
-        const source = header.source;
-        const client =
-          source === undefined
-            ? { address: ip, port: socket.remotePort ?? 0 }
-            : { address: unmapIpv4(source.address), port: source.port };
-        this.#secure(socket, client, rest);
-        socket.resume();
+    proxy.accept(socket).then(
+      ({ client, local, rest }) => {
+        const implicit = this.#options.tls?.mode === 'implicit';
+        this.#secure(socket, client, local, rest.length > 0 ? rest : undefined);
+        // A TLS socket reads the raw one itself (bytes unshifted included); resuming it would steal them.
+        if (!implicit) socket.resume();
       },
       (error: unknown) => {
         this.#options.logger?.info(
           { client: ip, err: (error as Error).message },
           'smtp client sent no valid PROXY header',
         );
-        socket.destroy();
       },
     );
   }
 
   /** Implicit TLS: the handshake comes first (after the PROXY header). */
-  #secure(socket: net.Socket, client: Endpoint, initial: Buffer | undefined): void {
+  #secure(
+    socket: net.Socket,
+    client: Endpoint,
+    local: Endpoint | undefined,
+    initial: Buffer | undefined,
+  ): void {
     if (this.#options.tls?.mode !== 'implicit') {
-      this.#startSession(socket, client, initial);
+      this.#startSession(socket, client, local, initial);
       return;
     }
     if (initial !== undefined && initial.length > 0) socket.unshift(initial);
@@ -216,11 +238,17 @@ export class SmtpListener {
     secure.once('error', () => secure.destroy());
     secure.once('secure', () => {
       clearTimeout(timer);
-      this.#startSession(secure, client, undefined);
+      this.#startSession(secure, client, local, undefined);
     });
   }
 
-  #startSession(socket: net.Socket, client: Endpoint, initial: Buffer | undefined): void {
+  /** `local` is where the client connected (a PROXY header's destination), else our socket's address. */
+  #startSession(
+    socket: net.Socket,
+    client: Endpoint,
+    proxiedLocal: Endpoint | undefined,
+    initial: Buffer | undefined,
+  ): void {
     const { address } = client;
     const perIp = this.#options.limits.maxConnectionsPerIp;
     const count = (this.#perIp.get(address) ?? 0) + 1;
@@ -230,7 +258,10 @@ export class SmtpListener {
     }
     this.#perIp.set(address, count);
     const id = (++this.#nextId).toString(36);
-    const local = { address: unmapIpv4(socket.localAddress ?? ''), port: socket.localPort ?? 0 };
+    const local = proxiedLocal ?? {
+      address: unmapIpv4(socket.localAddress ?? ''),
+      port: socket.localPort ?? 0,
+    };
     const session = new SmtpSession(id, socket, this.#runtime, client, local);
     this.#sessions.add(session);
     this.stats.connections++;
@@ -255,6 +286,11 @@ export class SmtpListener {
     socket.end(formatReply(new SmtpError(code, text).reply));
     setTimeout(() => socket.destroy(), 1000).unref();
   }
+}
+
+function proxyAcceptor(options: ResolvedSmtpListenerOptions): ProxyAcceptor | undefined {
+  if (!options.acceptProxy) return undefined;
+  return new ProxyAcceptor({ from: options.acceptProxyFrom, timeoutMs: options.limits.proxyHeaderTimeout });
 }
 
 /** PEM text as given, or read from a path. */

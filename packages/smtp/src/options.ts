@@ -8,6 +8,7 @@ import type { Directory } from '@lvs7/directory';
 import type { Logger } from 'pino';
 import type { BackendProtocol } from './backend/backend-connection.js';
 import type { ClientInfoMode } from './backend/client-info.js';
+import type { AccessLogMode } from './server/access-log.js';
 
 export interface SmtpLimits {
   /** Recipients per message; more get 452 4.5.3. Default 100 (RFC 5321's minimum). */
@@ -87,9 +88,16 @@ export interface SmtpListenerOptions {
   /** Bytes; advertised as SIZE and enforced (552). Default 26 214 400 (25 MiB). */
   readonly maxMessageSize?: number | undefined;
   readonly auth?: SmtpAuthOptions | undefined;
-  /** Expect a PROXY protocol header (v1 or v2) from every client. */
+  /** Expect a PROXY protocol header (v1 or v2) from every client (or from `acceptProxyFrom`). */
   readonly acceptProxy?: boolean | undefined;
+  /**
+   * With acceptProxy: only peers in these CIDRs must (and may) send a PROXY
+   * header; others are direct clients whose own address counts. Default: all.
+   */
+  readonly acceptProxyFrom?: readonly string[] | undefined;
   readonly limits?: Partial<SmtpLimits> | undefined;
+  /** Info lines per message and per session end: off (default), sampled (1 session in 100) or full. */
+  readonly accessLog?: AccessLogMode | undefined;
   /**
    * Where mailbox placements are remembered (@lvs7/mail's `mail:placements`
    * table). Give the SMTP, IMAP and POP3 listeners one store, so every
@@ -126,7 +134,10 @@ export interface ResolvedSmtpListenerOptions {
   readonly maxMessageSize: number;
   readonly auth: { readonly directory: Directory; readonly requireTls: boolean } | undefined;
   readonly acceptProxy: boolean;
+  readonly acceptProxyFrom: readonly string[];
   readonly limits: SmtpLimits;
+  /** 0: no access log; else one session in this many is logged. */
+  readonly accessLogEvery: number;
   readonly state: StateStore | undefined;
   readonly logger: Logger | undefined;
 }

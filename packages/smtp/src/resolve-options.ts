@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { type HostPort, type Pool, parseHostPort } from '@lvs7/core';
+import { cidrMatcher, type HostPort, type Pool, parseHostPort } from '@lvs7/core';
 import type { Directory } from '@lvs7/directory';
 import { InvalidSmtpOptionError } from './errors.js';
 import {
@@ -12,6 +12,7 @@ import {
   type SmtpListenerOptions,
   type SmtpTlsOptions,
 } from './options.js';
+import { ACCESS_LOG_MODES, accessLogEvery } from './server/access-log.js';
 
 const KNOWN_KEYS = new Set([
   'name',
@@ -27,7 +28,9 @@ const KNOWN_KEYS = new Set([
   'maxMessageSize',
   'auth',
   'acceptProxy',
+  'acceptProxyFrom',
   'limits',
+  'accessLog',
   'state',
   'logger',
 ]);
@@ -185,10 +188,17 @@ export function resolveSmtpListenerOptions(options: SmtpListenerOptions): Resolv
         ? undefined
         : Object.freeze({ directory: authDirectory, requireTls: auth.requireTls ?? true }),
     acceptProxy: options.acceptProxy ?? false,
+    acceptProxyFrom: Object.freeze([...(options.acceptProxyFrom ?? [])]),
     limits: resolveLimits(problems, (options.limits ?? {}) as Record<string, unknown>),
+    accessLogEvery: accessLogEvery(oneOf(problems, 'accessLog', options.accessLog, ACCESS_LOG_MODES, 'off')),
     state: options.state,
     logger: options.logger,
   };
+  try {
+    cidrMatcher(resolved.acceptProxyFrom, 'acceptProxyFrom');
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   if (resolved.auth?.requireTls && resolved.tls === undefined)
     problems.push('auth.requireTls: needs tls (or set requireTls: false)');
   if (problems.length > 0) throw new InvalidSmtpOptionError(name, problems);

@@ -7,11 +7,14 @@ import { finalVerdict, outcomeOf } from './backend/verdict.js';
 import { BackendError, SmtpError } from './errors.js';
 import { isPositive, reply, type SmtpReply } from './reply.js';
 import { type BackendRoute, fitsRoute, placeRoute, type RecipientRoute } from './routing/recipient-router.js';
+import type { SmtpMessageRecord } from './server/access-log.js';
 import type { MessageOutcome, SmtpStats } from './stats.js';
 
 export interface TransactionContext extends BackendIntroduction {
   readonly maxMessageSize: number;
   readonly stats: SmtpStats;
+  /** Told of each finished message (the session's access log). */
+  readonly onMessage?: ((record: Omit<SmtpMessageRecord, 'session'>) => void) | undefined;
 }
 
 /**
@@ -306,6 +309,14 @@ export class Transaction {
       code,
       outcome,
       verdictMs,
+    });
+    this.#ctx.onMessage?.({
+      sender: this.sender.address,
+      recipients: this.recipients.length,
+      size: this.#bytes,
+      result: outcome,
+      code,
+      server: this.#serverName,
     });
   }
 }

@@ -1,5 +1,6 @@
+import { encodeProxyHeader } from '@lvs7/core';
+import { selfSignedCertificate, waitFor } from '@lvs7/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeProxyHeader } from '../src/proxy-protocol.js';
 import { type Harness, startHarness } from './helpers/setup.js';
 import { codes, TestClient } from './helpers/smtp-client.js';
 
@@ -38,6 +39,33 @@ describe('PROXY protocol on the listener', () => {
     });
   }
 
+  it('reads the header before implicit TLS, the ClientHello right behind it', async () => {
+    const { cert, key } = selfSignedCertificate();
+    h = await startHarness(
+      { acceptProxy: true, tls: { cert, key, mode: 'implicit' } },
+      { extensions: XCLIENT },
+    );
+    const c = await TestClient.connect(
+      h.port,
+      encodeProxyHeader('v2', { address: '192.0.2.78', port: 40124 }, { address: '198.51.100.1', port: 465 }),
+    );
+    await c.startTls();
+    expect((await c.read())?.code).toBe(220);
+    c.close();
+    await waitFor(() => h!.listener.stats.connections === 1, { message: 'the session' });
+  });
+
+  it('acceptProxyFrom: other peers are direct clients, their PROXY line an unknown command', async () => {
+    h = await startHarness({ acceptProxy: true, acceptProxyFrom: ['10.0.0.0/8'] }, { extensions: XCLIENT });
+    expect(await send(h.port)).toBe(250);
+    expect(h.backends[0]!.messages[0]!.xclient).toContain('ADDR=127.0.0.1 ');
+    const c = await TestClient.connect(h.port);
+    expect((await c.read())?.code).toBe(220);
+    c.write('PROXY TCP4 192.0.2.1 198.51.100.1 1 25\r\n');
+    expect((await c.read())?.code).toBe(500);
+    c.close();
+  });
+
   it('closes connections without a valid header', async () => {
     h = await startHarness({ acceptProxy: true, limits: { proxyHeaderTimeout: 200 } });
     const c = await TestClient.connect(h.port, Buffer.from('EHLO sneaky\r\n'));
@@ -54,9 +82,11 @@ describe('PROXY protocol to backends', () => {
     expect(await send(h.port)).toBe(250);
     expect(await send(h.port)).toBe(250);
     const mx1 = h.backends[0]!;
-    expect(mx1.proxyHeaders.filter((l) => l.startsWith('PROXY TCP4 127.0.0.1 127.0.0.1 '))).toHaveLength(2);
-    // The startup probe announces itself as LOCAL (UNKNOWN in v1).
-    expect(mx1.proxyHeaders).toContain('PROXY UNKNOWN');
+    // Clients: to the listener's address.
+    expect(mx1.proxyHeaders.filter((l) => l.endsWith(` ${h!.port}`))).toHaveLength(2);
+    // The startup probe speaks for itself: v1 has no LOCAL, so lvs7's own connection ends (Postfix refuses UNKNOWN).
+    const [, serverPort] = mx1.address.split(':');
+    expect(mx1.proxyHeaders.filter((l) => l.endsWith(` ${serverPort}`))).toHaveLength(1);
     expect(mx1.messages).toHaveLength(2);
   });
 });

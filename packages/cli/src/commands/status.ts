@@ -15,7 +15,13 @@ export async function statusCommand(options: AdminClientOptions & { json?: boole
       .join(' ');
     out.push(`pool ${pool.name} (${pool.scheduler}, ${pool.eligible} eligible)${flags ? ` ${flags}` : ''}`);
     const rows = pool.servers.map((s) => {
-      const health = s.ejected ? paint('ejected', 33) : s.healthy ? paint('up', 32) : paint('down', 31);
+      // Held down by shared-state health consensus although this instance's own checks pass.
+      const held = !s.healthy && s.localHealthy === true ? ' (checks up)' : '';
+      const health = s.ejected
+        ? paint('ejected', 33)
+        : s.healthy
+          ? paint('up', 32)
+          : paint(`down${held}`, 31);
       const state = s.state === 'ready' ? s.state : paint(s.state, 33);
       const weight = s.effectiveWeight !== s.weight ? `${s.effectiveWeight}/${s.weight}` : String(s.weight);
       return [

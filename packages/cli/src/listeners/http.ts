@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { ListenerStatsView } from '@lvs7/admin';
 import type { HttpListenerConfig, ListenerConfig } from '@lvs7/config';
@@ -47,9 +48,17 @@ function poolOptions(
       maxQueue: pool?.maxQueue,
       outlier: runtime.outlier,
       icp,
+      sendProxy: pool?.sendProxy,
     });
   }
   return out;
+}
+
+/** On a site's VIP, the peer sites are trusted proxies: their X-Forwarded-For names the client. */
+function withSite(options: HttpListenerOptions, context: ListenerContext): HttpListenerOptions {
+  const site = context.site;
+  if (site === undefined) return options;
+  return { ...options, trustedProxies: [...(options.trustedProxies ?? []), ...site.peerAddresses()] };
 }
 
 /** Adapts the HTTP distributor to the instance's listener interface. */
@@ -61,11 +70,17 @@ export class HttpListenerAdapter implements RunningListener {
   constructor(config: HttpListenerConfig, context: ListenerContext) {
     this.#config = config;
     this.listener = new HttpListener({
-      options: httpListenerOptions(config, context.baseDir),
+      options: withSite(httpListenerOptions(config, context.baseDir), context),
       pools: context.pools,
       poolOptions: poolOptions(context, this.#locators),
       logger: context.logger,
+      // Overflow goes to the peer as plain HTTP: not (yet) for listeners that speak TLS.
+      overflow: config.tls === undefined ? context.site?.httpHook(config.name) : undefined,
     });
+  }
+
+  acceptSiteConnection(socket: Socket): void {
+    this.listener.acceptConnection(socket);
   }
 
   listen(): Promise<void> {
@@ -83,7 +98,7 @@ export class HttpListenerAdapter implements RunningListener {
 
   update(config: ListenerConfig, context: ListenerContext): void {
     this.listener.update(
-      httpListenerOptions(config as HttpListenerConfig, context.baseDir),
+      withSite(httpListenerOptions(config as HttpListenerConfig, context.baseDir), context),
       context.pools,
       poolOptions(context, this.#locators),
     );

@@ -34,9 +34,13 @@ export function mailListenerOptions(
     placementTtl: config.placementTtl,
     sendId: config.sendId,
     xclient: config.xclient,
-    proxyProtocol: config.proxyProtocol,
+    acceptProxy: config.acceptProxy,
+    acceptProxyFrom: config.acceptProxyFrom,
+    // The pool's sendProxy; the listener's proxyProtocol is its deprecated predecessor.
+    proxyProtocol: context.config.pools[config.pool]?.sendProxy ?? config.proxyProtocol,
     backendTimeouts: config.backendTimeouts,
     greeting: config.greeting,
+    accessLog: config.accessLog,
     state: context.state,
     logger: context.logger,
   } as MailListenerOptions;

@@ -16,11 +16,12 @@ export function smtpListenerOptions(
   if (!pool) throw new Error(`listener ${config.name}: unknown pool "${config.pool}"`);
   const relayPool = config.relayPool === undefined ? undefined : context.pools.get(config.relayPool);
   const backend = (poolName: string) => {
-    const protocol = context.config.pools[poolName]?.protocol;
+    const pool = context.config.pools[poolName];
     return {
-      protocol: protocol === 'lmtp' ? ('lmtp' as const) : ('smtp' as const),
+      protocol: pool?.protocol === 'lmtp' ? ('lmtp' as const) : ('smtp' as const),
       clientInfo: config.clientInfo,
-      proxyProtocol: config.proxyProtocol,
+      // The pool's sendProxy; the listener's proxyProtocol is its deprecated predecessor.
+      proxyProtocol: pool?.sendProxy ?? config.proxyProtocol,
     };
   };
   const tls = config.tls;
@@ -52,7 +53,9 @@ export function smtpListenerOptions(
               requireTls: auth.requireTls,
             },
     acceptProxy: config.acceptProxy,
+    acceptProxyFrom: config.acceptProxyFrom,
     limits: { ...config.limits, ...(config.maxConnections ? { maxConnections: config.maxConnections } : {}) },
+    accessLog: config.accessLog,
     state: context.state,
     logger: context.logger,
   } as SmtpListenerOptions;

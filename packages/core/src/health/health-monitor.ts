@@ -24,7 +24,12 @@ export interface HealthMonitorEvents {
 /** One server's health as a status page shows it. */
 export interface HealthStatus {
   readonly server: string;
+  /** Effective: what the pool uses. */
   readonly healthy: boolean;
+  /** What this instance's own checks say (differs from `healthy` only while held). */
+  readonly localHealthy: boolean;
+  /** Why the server is held down whatever its checks say (shared-state health consensus). */
+  readonly held: string | undefined;
   readonly checking: boolean;
   readonly consecutivePasses: number;
   readonly consecutiveFailures: number;
@@ -100,7 +105,10 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
     for (const session of this.#sessions.values()) session.stop();
     this.#sessions.clear();
     if (options.restore ?? true) {
-      for (const server of this.pool.servers()) this.pool.setHealthy(server, true, 'health checks stopped');
+      for (const server of this.pool.servers()) {
+        server.localHealthy = undefined; // no check runs; a monitor started later begins from "up"
+        this.pool.setHealthy(server, true, 'health checks stopped');
+      }
     }
   }
 
@@ -118,6 +126,8 @@ export class HealthMonitor extends EventEmitter<HealthMonitorEvents> {
     return this.sessions().map((session) => ({
       server: session.server.name,
       healthy: session.server.healthy,
+      localHealthy: session.localHealthy,
+      held: session.held,
       checking: session.checking,
       consecutivePasses: session.consecutivePasses,
       consecutiveFailures: session.consecutiveFailures,

@@ -1,4 +1,5 @@
 import { HealthCheckFailedError, InvalidHealthCheckOptionError, UnknownHealthCheckError } from '../errors.js';
+import { localPreamble, type Preamble } from '../proxy-protocol/encode.js';
 import type { ServerState } from '../server.js';
 
 /** What a probe checks: one server's address (and its name, for messages). */
@@ -124,6 +125,26 @@ export const SESSION_OPTION_KEYS: readonly string[] = [
 ];
 
 /**
+ * Keys every probe accepts because they describe the pool, not the check:
+ * `sendProxy` (v1 / v2) when the servers expect a PROXY header first.
+ */
+export const POOL_OPTION_KEYS: readonly string[] = ['sendProxy'];
+
+/**
+ * The header a probe writes first when its pool has `sendProxy` (HAProxy's
+ * check-send-proxy): LOCAL in v2, the connection's own addresses in v1, so
+ * the server takes the check for the balancer's own connection (see
+ * localPreamble). Undefined otherwise.
+ */
+export function proxyPreamble(type: string, options: Record<string, unknown>): Preamble | undefined {
+  const version = options['sendProxy'];
+  if (version === undefined) return undefined;
+  if (version !== 'v1' && version !== 'v2')
+    throw new InvalidHealthCheckOptionError(type, 'sendProxy', 'expected v1 or v2');
+  return localPreamble(version);
+}
+
+/**
  * Rejects keys the probe does not know (a typo should not silently disable a
  * check); session keys are allowed, so a whole config block may be passed.
  */
@@ -133,7 +154,7 @@ export function rejectUnknownOptions(
   known: readonly string[],
 ): void {
   for (const key of Object.keys(options)) {
-    if (!known.includes(key) && !SESSION_OPTION_KEYS.includes(key)) {
+    if (!known.includes(key) && !SESSION_OPTION_KEYS.includes(key) && !POOL_OPTION_KEYS.includes(key)) {
       throw new InvalidHealthCheckOptionError(type, key, `unknown option (known: ${known.join(', ')})`);
     }
   }

@@ -44,10 +44,32 @@ export interface HealthCheckEvent extends HealthCheckRecord {
 /** Every active check result (HealthCheckEvent), for logs and tests. */
 export const healthCheckChannel = diagnosticsChannel.channel('lvs7:health:check');
 
+/** Message on `localHealthChannel`: a session's own verdict changed (rise/fall reached). */
+export interface LocalHealthEvent {
+  readonly pool: string;
+  readonly server: Server;
+  readonly healthy: boolean;
+  readonly message: string;
+  /** The session is held down (see HealthSession.hold), so the pool did not follow. */
+  readonly held: boolean;
+}
+
+/**
+ * Transitions of what a server's own checks say (LocalHealthEvent), once
+ * each. `lvs7:health` carries the effective transitions the pool applies;
+ * the two differ only while something holds the server down.
+ */
+export const localHealthChannel = diagnosticsChannel.channel('lvs7:health:local');
+
 /**
  * Checks one server of a pool with a probe, one check at a time, and turns
- * `rise`/`fall` consecutive results into pool.setHealthy. The verdict starts
- * from server.healthy (true for a new server: up until proven down, as HAProxy).
+ * `rise`/`fall` consecutive results into its local verdict (`localHealthy`,
+ * mirrored to server.localHealthy). The pool sees the effective state,
+ * local verdict and not held (see hold()), through pool.setHealthy, so each
+ * effective transition is published once on `lvs7:health` and each local
+ * one on `lvs7:health:local`. The local verdict starts from
+ * server.localHealthy (a session replaced on reload carries on) or else
+ * server.healthy (true for a new server: up until proven down, as HAProxy).
  * Timers are unref'd: the pool's owner keeps the process alive.
  */
 export class HealthSession {
@@ -58,6 +80,8 @@ export class HealthSession {
   readonly #hooks: HealthSessionHooks;
   #passes = 0;
   #failures = 0;
+  #local: boolean;
+  #hold: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   #inflight: Promise<HealthCheckRecord> | undefined;
   #controller: AbortController | undefined;
@@ -76,6 +100,38 @@ export class HealthSession {
     this.probe = probe;
     this.options = resolveHealthSessionOptions(options);
     this.#hooks = hooks;
+    this.#local = server.localHealthy ?? server.healthy;
+    server.localHealthy = this.#local;
+  }
+
+  /** What this session's own checks say (rise/fall applied), whatever holds the server. */
+  get localHealthy(): boolean {
+    return this.#local;
+  }
+
+  /** Why the server is held down, or undefined when its state follows its checks. */
+  get held(): string | undefined {
+    return this.#hold;
+  }
+
+  /**
+   * Holds the server down whatever its checks say (shared-state health
+   * consensus: other instances see it down). Checks go on and keep the local
+   * verdict; the pool sees one down transition, or none when already down.
+   */
+  hold(reason: string): void {
+    this.#hold = reason;
+    this.#settle(reason);
+  }
+
+  /**
+   * Ends a hold: the server follows its own checks again (one up transition
+   * if they pass). Also brings a server held by a session this one replaced
+   * (reload) back to this session's verdict.
+   */
+  release(reason: string): void {
+    this.#hold = undefined;
+    this.#settle(reason);
   }
 
   get consecutivePasses(): number {
@@ -183,6 +239,28 @@ export class HealthSession {
     }
   }
 
+  /** Brings the pool's view to the effective state (a no-op, and no event, when it is there). */
+  #settle(message: string): void {
+    this.pool.setHealthy(this.server, this.#local && this.#hold === undefined, message);
+  }
+
+  #setLocal(healthy: boolean, message: string): void {
+    const { server, pool } = this;
+    this.#local = healthy;
+    server.localHealthy = healthy;
+    if (localHealthChannel.hasSubscribers) {
+      const held = this.#hold !== undefined;
+      localHealthChannel.publish({
+        pool: pool.name,
+        server,
+        healthy,
+        message,
+        held,
+      } satisfies LocalHealthEvent);
+    }
+    this.#settle(message);
+  }
+
   #apply(record: HealthCheckRecord, hint: AgentHint | undefined): void {
     const { server, pool } = this;
     const { rise, fall, interval, fastInterval, downInterval, jitter, random } = this.options;
@@ -190,11 +268,11 @@ export class HealthSession {
     if (record.ok) {
       this.#failures = 0;
       this.#passes++;
-      if (!server.healthy && this.#passes >= rise) pool.setHealthy(server, true, record.message);
+      if (!this.#local && this.#passes >= rise) this.#setLocal(true, record.message);
     } else {
       this.#passes = 0;
       this.#failures++;
-      if (server.healthy && this.#failures >= fall) pool.setHealthy(server, false, record.message);
+      if (this.#local && this.#failures >= fall) this.#setLocal(false, record.message);
     }
     if (healthCheckChannel.hasSubscribers) {
       healthCheckChannel.publish({ pool: pool.name, server, ...record } satisfies HealthCheckEvent);
@@ -203,8 +281,9 @@ export class HealthSession {
     if (record.ok && onPass !== undefined) this.#hook(() => onPass(server));
     if (hint !== undefined && onAgentHint !== undefined) this.#hook(() => onAgentHint(server, hint));
     if (onResult !== undefined) this.#hook(() => onResult(server, record));
-    const pending = server.healthy ? this.#failures > 0 : this.#passes > 0;
-    const base = pending ? fastInterval : server.healthy ? interval : downInterval;
+    const up = this.#local;
+    const pending = up ? this.#failures > 0 : this.#passes > 0;
+    const base = pending ? fastInterval : up ? interval : downInterval;
     this.#schedule(base * (1 + (jitter / 100) * (2 * random() - 1)));
   }
 }

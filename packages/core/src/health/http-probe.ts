@@ -1,12 +1,14 @@
-import { Client } from 'undici';
+import { buildConnector, Client } from 'undici';
 import { formatHostPort } from '../address.js';
 import { HealthCheckFailedError, InvalidHealthCheckOptionError } from '../errors.js';
+import { type Preamble, preambleBytes } from '../proxy-protocol/encode.js';
 import {
   asCheckFailure,
   type HealthProbe,
   type HealthTarget,
   optionalPort,
   optionalString,
+  proxyPreamble,
   registerHealthCheck,
   rejectUnknownOptions,
 } from './health-probe.js';
@@ -33,6 +35,8 @@ export interface HttpProbeOptions {
   readonly headers?: Readonly<Record<string, string>> | undefined;
   /** Port to check instead of the server's (HAProxy `check port`). */
   readonly port?: number | undefined;
+  /** A PROXY header written before the request (see proxyPreamble). */
+  readonly preamble?: Preamble | undefined;
 }
 
 export function parseStatusRanges(spec: string | number): StatusRanges {
@@ -67,6 +71,7 @@ export class HttpProbe implements HealthProbe {
   readonly host: string | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly port: number | undefined;
+  readonly #connect: buildConnector.connector | undefined;
 
   constructor(options: HttpProbeOptions = {}) {
     this.path = options.path ?? '/';
@@ -84,13 +89,19 @@ export class HttpProbe implements HealthProbe {
     this.host = options.host;
     this.headers = options.headers ?? {};
     this.port = options.port;
+    this.#connect = options.preamble === undefined ? undefined : withPreamble(options.preamble);
   }
 
   async check(target: HealthTarget, signal: AbortSignal): Promise<string> {
     if (signal.aborted) throw abortReason(signal);
     const origin = `http://${formatHostPort({ host: target.host, port: this.port ?? target.port })}`;
     // pipelining 0: no keep-alive; timeouts come from the signal alone.
-    const client = new Client(origin, { pipelining: 0, headersTimeout: 0, bodyTimeout: 0 });
+    const client = new Client(origin, {
+      pipelining: 0,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      ...(this.#connect === undefined ? {} : { connect: this.#connect }),
+    });
     try {
       const headers: Record<string, string> = { ...this.headers };
       if (this.host !== undefined) headers['host'] = this.host;
@@ -122,6 +133,16 @@ export class HttpProbe implements HealthProbe {
       client.destroy().catch(() => {});
     }
   }
+}
+
+/** undici's own connector, writing `preamble` before undici writes the request. */
+function withPreamble(preamble: Preamble): buildConnector.connector {
+  const base = buildConnector({});
+  return (options, callback) =>
+    base(options, (error, socket) => {
+      if (socket !== null) socket.write(preambleBytes(preamble, socket));
+      (callback as (e: Error | null, s: typeof socket) => void)(error, socket);
+    });
 }
 
 /** Reads up to `limit` bytes of a body as UTF-8, then drops the rest. */
@@ -200,5 +221,6 @@ registerHealthCheck('http', (options) => {
     host: optionalString('http', options, 'host'),
     headers: optionalHeaders(options),
     port: optionalPort('http', options, 'port'),
+    preamble: proxyPreamble('http', options),
   });
 });

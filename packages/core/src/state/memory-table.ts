@@ -53,6 +53,12 @@ export class MemoryTable implements KeyValueTable {
     this.#entries.delete(key);
   }
 
+  /** Live entries with their remaining lifetime (to hand the table to another process). */
+  *entries(): Generator<readonly [string, string, number]> {
+    const now = this.#now();
+    for (const [key, e] of this.#entries) if (e.expiresAt > now) yield [key, e.value, e.expiresAt - now];
+  }
+
   #evict(): void {
     const now = this.#now();
     for (const [key, entry] of this.#entries) {

@@ -12,6 +12,8 @@ export interface KeyValueTable {
   /** Refreshes an entry's expiry without changing it. */
   touch(key: string): void;
   readonly size: number;
+  /** Live entries as [key, value, remaining ms] (optional: to hand a table to a new worker). */
+  entries?(): Iterable<readonly [string, string, number]>;
 }
 
 export interface TableOptions {

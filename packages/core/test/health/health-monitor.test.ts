@@ -93,6 +93,8 @@ describe('HealthMonitor', () => {
       {
         server: 'a',
         healthy: true,
+        localHealthy: true,
+        held: undefined,
         checking: expect.any(Boolean),
         consecutivePasses: expect.any(Number),
         consecutiveFailures: 0,

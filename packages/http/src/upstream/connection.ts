@@ -59,6 +59,8 @@ export class UpstreamConnection implements ReaderHost {
   readonly #owner: UpstreamOwner;
   readonly #reader = new ResponseReader(this);
   handler: UpstreamHandler | null;
+  /** The PROXY header written first (pool sendProxy): the connection serves only that client. */
+  readonly preamble: Buffer | null;
   /** Requests sent on this connection (1 on first use). */
   uses = 0;
   /** When it went idle (performance.now()), for the idle sweep. */
@@ -71,14 +73,22 @@ export class UpstreamConnection implements ReaderHost {
   #lent = false;
   #tunnelTo: Socket | null = null;
 
-  constructor(server: Server, owner: UpstreamOwner, handler: UpstreamHandler, connectTimeout: number) {
+  constructor(
+    server: Server,
+    owner: UpstreamOwner,
+    handler: UpstreamHandler,
+    connectTimeout: number,
+    preamble: Buffer | null = null,
+  ) {
     this.server = server;
     this.#owner = owner;
     this.handler = handler;
+    this.preamble = preamble;
     // highWaterMark is a Duplex option net.connect passes on (missing from NetConnectOpts' types).
     const options = {
       host: server.host,
       port: server.port,
+      localAddress: server.source,
       noDelay: true,
       highWaterMark: HIGH_WATER_MARK,
       // Node calls `buffer` after every read for the buffer of the next one.
@@ -156,6 +166,7 @@ export class UpstreamConnection implements ReaderHost {
 
   readonly #onConnect = (): void => {
     this.#state = OPEN;
+    if (this.preamble !== null) this.socket.write(this.preamble);
     this.handler?.onUpstreamReady(this);
   };
 

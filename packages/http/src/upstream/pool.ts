@@ -1,6 +1,10 @@
 import type { Server } from '@lvs7/core';
 import { UpstreamConnection, type UpstreamHandler, type UpstreamOwner } from './connection.js';
 
+function samePreamble(a: Buffer | null, b: Buffer | null): boolean {
+  return a === b || (a !== null && b !== null && a.equals(b));
+}
+
 export interface UpstreamPoolOptions {
   readonly idleTimeout: number;
   readonly maxIdlePerServer: number;
@@ -34,20 +38,32 @@ export class UpstreamPools implements UpstreamOwner {
   /**
    * An idle connection to `server` now bound to `handler` (check `ready`:
    * then write at once), or a new one that calls handler.onUpstreamReady.
+   * With a `preamble` (a PROXY header naming the client) only a connection
+   * opened with the same header is reused: a backend that believes the
+   * header must never see another client's requests on it.
    */
-  acquire(server: Server, handler: UpstreamHandler, connectTimeout: number): UpstreamConnection {
+  acquire(
+    server: Server,
+    handler: UpstreamHandler,
+    connectTimeout: number,
+    preamble: Buffer | null = null,
+  ): UpstreamConnection {
     const idle = this.#idle.get(server);
-    while (idle !== undefined && idle.length > 0) {
-      const conn = idle.pop()!;
+    // The warmest first; without PROXY headers that is always the top one.
+    for (let i = (idle?.length ?? 0) - 1; i >= 0; i--) {
+      const conn = idle![i]!;
+      const dead = conn.socket.destroyed || conn.socket.readableEnded;
+      if (!dead && !samePreamble(conn.preamble, preamble)) continue;
+      idle!.splice(i, 1);
       server.inactive--;
-      if (conn.socket.destroyed || conn.socket.readableEnded) {
+      if (dead) {
         conn.destroy();
         continue;
       }
       conn.handler = handler;
       return conn;
     }
-    const conn = new UpstreamConnection(server, this, handler, connectTimeout);
+    const conn = new UpstreamConnection(server, this, handler, connectTimeout, preamble);
     this.#all.add(conn);
     return conn;
   }

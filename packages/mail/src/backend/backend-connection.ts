@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
+import { type Preamble, preambleBytes } from '@lvs7/core';
 import { BackendError } from '../errors.js';
 import { LINE_TOO_LONG, LineFramer } from '../protocol/line-framer.js';
 import { SPLICE_BUFFER } from '../session/splice.js';
@@ -18,7 +19,7 @@ export interface BackendConnectOptions {
   readonly connectTimeout: number;
   readonly replyTimeout: number;
   /** Written before anything else (PROXY protocol). */
-  readonly preamble?: Buffer | undefined;
+  readonly preamble?: Preamble | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -96,7 +97,7 @@ export class BackendConnection {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       raw.once('error', onError);
       raw.once('connect', () => {
-        if (options.preamble) raw.write(options.preamble);
+        if (options.preamble) raw.write(preambleBytes(options.preamble, raw));
         if (!options.implicitTls) {
           cleanup();
           resolve(new BackendConnection(options, raw));

@@ -1,3 +1,4 @@
+import { unmapIpv4 } from '@lvs7/core';
 import { BackendError } from '../errors.js';
 import { quoteImap } from '../imap/imap-parser.js';
 import { type Credentials, encodeSaslPlain } from '../protocol/sasl-plain.js';
@@ -8,7 +9,6 @@ import type {
   BackendPrepareOptions,
   ClientInfo,
 } from './backend-driver.js';
-import { plainAddress } from './proxy-protocol.js';
 
 const CAPABILITY_CODE = /\[CAPABILITY ([^\]]*)\]/i;
 
@@ -16,9 +16,9 @@ const CAPABILITY_CODE = /\[CAPABILITY ([^\]]*)\]/i;
 export function idParameters(client: ClientInfo): string {
   const pairs: Array<readonly [string, string | null]> = [
     ...(client.id ?? []).filter(([key]) => !key.toLowerCase().startsWith('x-')),
-    ['x-originating-ip', plainAddress(client.address)],
+    ['x-originating-ip', unmapIpv4(client.address)],
     ['x-originating-port', String(client.port)],
-    ['x-connected-ip', plainAddress(client.localAddress)],
+    ['x-connected-ip', unmapIpv4(client.localAddress)],
     ['x-connected-port', String(client.localPort)],
     ['x-session-ext-id', client.sessionId],
   ];

@@ -1,8 +1,8 @@
+import { unmapIpv4 } from '@lvs7/core';
 import { BackendError } from '../errors.js';
 import { type Credentials, encodeSaslPlain } from '../protocol/sasl-plain.js';
 import type { BackendConnection } from './backend-connection.js';
 import type { BackendDriver, BackendLoginResult, BackendPrepareOptions } from './backend-driver.js';
-import { plainAddress } from './proxy-protocol.js';
 
 const OK = /^\+OK\b/i;
 
@@ -23,7 +23,7 @@ export class Pop3Backend implements BackendDriver {
     if (options.announce && options.client !== undefined) {
       // Pipelined with the login (RFC 2449 PIPELINING), as one round trip.
       const { address, port, sessionId } = options.client;
-      conn.write(`XCLIENT ADDR=${plainAddress(address)} PORT=${port} SESSION=${sessionId}\r\n`);
+      conn.write(`XCLIENT ADDR=${unmapIpv4(address)} PORT=${port} SESSION=${sessionId}\r\n`);
       this.#pending++;
     }
   }

@@ -6,6 +6,8 @@ import {
   InvalidHealthCheckOptionError,
   optionalPort,
   optionalString,
+  type Preamble,
+  proxyPreamble,
   registerHealthCheck,
   rejectUnknownOptions,
 } from '@lvs7/core';
@@ -23,6 +25,8 @@ export interface MailProbeOptions {
   /** Probe credentials: when given, the check also logs in (and out). */
   readonly user?: string | undefined;
   readonly password?: string | undefined;
+  /** A PROXY header written first (the pool's sendProxy; see proxyPreamble). */
+  readonly preamble?: Preamble | undefined;
 }
 
 /**
@@ -50,6 +54,7 @@ export class MailProbe implements HealthProbe {
       verify: options.verify ?? false,
       connectTimeout: 60_000,
       replyTimeout: 60_000,
+      preamble: options.preamble,
       signal,
     }).catch((error: unknown) => {
       throw asCheckFailure(error);
@@ -105,6 +110,7 @@ function probeFactory(protocol: MailProtocol) {
       verify,
       user,
       password,
+      preamble: proxyPreamble(protocol, options),
     });
   };
 }

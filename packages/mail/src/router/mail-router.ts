@@ -171,6 +171,26 @@ export class MailRouter {
     this.#table.delete(mailbox.toLowerCase());
   }
 
+  /**
+   * Up to `limit` remembered placements, most recently used first, and how
+   * many there are. Empty when the table cannot list its entries.
+   */
+  placements(limit: number): {
+    /** The table they come from (listeners sharing a state store share it). */
+    table: KeyValueTable;
+    total: number;
+    recent: { mailbox: string; server: string; expiresInMs: number }[];
+  } {
+    const all = this.#table.entries === undefined ? [] : [...this.#table.entries()];
+    const recent: { mailbox: string; server: string; expiresInMs: number }[] = [];
+    // Tables keep least recently used first.
+    for (let i = all.length - 1; i >= 0 && recent.length < limit; i--) {
+      const [mailbox, server, expiresInMs] = all[i]!;
+      recent.push({ mailbox, server, expiresInMs });
+    }
+    return { table: this.#table, total: all.length, recent };
+  }
+
   /** Registers a logged-in session; call the returned function when it ends. */
   attach(session: ActiveSession): () => void {
     const detach = this.sessions.add(session);

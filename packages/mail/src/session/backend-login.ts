@@ -1,11 +1,10 @@
-import type { Server } from '@lvs7/core';
+import { encodeProxyHeader, type Server } from '@lvs7/core';
 import type { MailboxEntry } from '@lvs7/directory';
 import type { Logger } from 'pino';
 import { BackendConnection } from '../backend/backend-connection.js';
 import type { BackendDriver, ClientInfo } from '../backend/backend-driver.js';
 import { ImapBackend } from '../backend/imap-backend.js';
 import { Pop3Backend } from '../backend/pop3-backend.js';
-import { proxyProtocolHeader } from '../backend/proxy-protocol.js';
 import { BackendError, TemporaryFailureError } from '../errors.js';
 import type { MailProtocol, ResolvedMailListenerOptions } from '../options.js';
 import type { Credentials } from '../protocol/sasl-plain.js';
@@ -106,12 +105,11 @@ function connect(
   const preamble =
     options.proxyProtocol === undefined
       ? undefined
-      : proxyProtocolHeader(options.proxyProtocol, {
-          sourceAddress: client.address,
-          sourcePort: client.port,
-          destinationAddress: client.localAddress,
-          destinationPort: client.localPort,
-        });
+      : encodeProxyHeader(
+          options.proxyProtocol,
+          { address: client.address, port: client.port },
+          { address: client.localAddress, port: client.localPort },
+        );
   return BackendConnection.connect({
     name: server.name,
     host: server.host,

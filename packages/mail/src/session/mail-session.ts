@@ -1,7 +1,7 @@
 import type net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import tls from 'node:tls';
-import type { Server } from '@lvs7/core';
+import type { Endpoint, Server } from '@lvs7/core';
 import type { Logger } from 'pino';
 import type { ClientInfo } from '../backend/backend-driver.js';
 import { AuthFailedError, asMailError, MailError } from '../errors.js';
@@ -10,6 +10,7 @@ import type { ResolvedMailListenerOptions } from '../options.js';
 import { LineFramer } from '../protocol/line-framer.js';
 import type { Credentials } from '../protocol/sasl-plain.js';
 import type { MailRouter } from '../router/mail-router.js';
+import { type MailSessionRecord, sampled } from './access-log.js';
 import { type BackendLoginOutcome, loginName, loginThroughBackend } from './backend-login.js';
 import { type Splice, splice } from './splice.js';
 
@@ -68,19 +69,36 @@ export abstract class MailSession {
   #splice: Splice | undefined;
   #ended = false;
   readonly #abort = new AbortController();
+  /** For the access log: the TCP socket (wire bytes), start, last login name, outcome. */
+  readonly #peer: net.Socket;
+  readonly #t0 = performance.now();
+  #user: string | undefined;
+  #result: MailSessionRecord['result'] = 'no-login';
+  #reason: string | undefined;
   /** Set once logged in. */
   mailbox: string | undefined;
   server: Server | undefined;
 
-  /** `peer` is the TCP socket when `socket` is a TLS socket over it (addresses are read from it). */
-  constructor(socket: net.Socket, ctx: SessionContext, secure: boolean, peer: net.Socket = socket) {
+  /**
+   * `peer` is the TCP socket when `socket` is a TLS socket over it (addresses
+   * are read from it) unless `ends` gives them: the client and the address it
+   * connected to, from a PROXY header.
+   */
+  constructor(
+    socket: net.Socket,
+    ctx: SessionContext,
+    secure: boolean,
+    peer: net.Socket = socket,
+    ends?: { readonly client: Endpoint; readonly local: Endpoint },
+  ) {
     this.socket = socket;
     this.ctx = ctx;
     this.#secure = secure;
-    this.clientAddress = peer.remoteAddress ?? '';
-    this.clientPort = peer.remotePort ?? 0;
-    this.localAddress = peer.localAddress ?? '';
-    this.localPort = peer.localPort ?? 0;
+    this.clientAddress = ends?.client.address ?? peer.remoteAddress ?? '';
+    this.clientPort = ends?.client.port ?? peer.remotePort ?? 0;
+    this.localAddress = ends?.local.address ?? peer.localAddress ?? '';
+    this.localPort = ends?.local.port ?? peer.localPort ?? 0;
+    this.#peer = peer;
     this.framer = new LineFramer(ctx.options.limits.maxLineLength);
     this.logger = ctx.logger?.child({ cid: this.id });
   }
@@ -129,7 +147,10 @@ export abstract class MailSession {
   fail(error: MailError, tag = '*'): void {
     if (this.#state === SessionState.Closed || this.#state === SessionState.Proxying) return;
     this.write(this.errorReply(error, tag));
-    if (error.closes) this.close();
+    if (error.closes) {
+      this.#reason ??= error.code;
+      this.close();
+    }
   }
 
   /** Replies to an unknown or malformed command; too many of them end the session. */
@@ -154,6 +175,7 @@ export abstract class MailSession {
   /** Ends the session now (admin move, drain timeout). */
   kick(reason: string): void {
     this.logger?.info({ reason }, 'session kicked');
+    this.#reason ??= `kicked: ${reason}`;
     if (this.#splice) this.#splice.destroy();
     else {
       this.close();
@@ -180,6 +202,7 @@ export abstract class MailSession {
   /** Routes the user, logs in at the backend, relays its reply; splices on success. */
   async login(credentials: Credentials, tag: string): Promise<void> {
     const user = loginName(credentials);
+    this.#user = user;
     this.setState(SessionState.LoggingIn);
     let outcome: BackendLoginOutcome;
     try {
@@ -197,12 +220,14 @@ export abstract class MailSession {
     } catch (error) {
       const mailError = asMailError(error);
       this.logger?.info({ user, code: mailError.code, reason: mailError.message }, 'login failed');
+      this.#loginFailed(mailError.code);
       if (mailError instanceof AuthFailedError) await this.#delayFailure(user);
       this.#afterLoginAttempt(this.errorReply(mailError, tag));
       return;
     }
     if (!outcome.ok) {
       this.logger?.info({ user, code: 'backend-refused' }, 'login failed');
+      this.#loginFailed('backend-refused');
       await this.#delayFailure(user);
       this.#afterLoginAttempt(outcome.reply);
       return;
@@ -212,6 +237,8 @@ export abstract class MailSession {
       return;
     }
     this.ctx.penalty.succeeded(user);
+    this.#result = 'proxied';
+    this.#reason = undefined;
     this.#proxy(outcome);
   }
 
@@ -224,6 +251,11 @@ export abstract class MailSession {
       localPort: this.localPort,
       sessionId: this.id,
     };
+  }
+
+  #loginFailed(code: string): void {
+    this.#result = 'login-failed';
+    this.#reason = code;
   }
 
   #afterLoginAttempt(reply: string): void {
@@ -265,6 +297,7 @@ export abstract class MailSession {
         pool.sessionEnded(server);
         detach();
         this.logger?.debug({ by }, 'session closed');
+        this.#reason ??= `closed by ${by}`;
         this.#end();
       },
     });
@@ -331,6 +364,25 @@ export abstract class MailSession {
     if (this.#ended) return;
     this.#ended = true;
     this.#state = SessionState.Closed;
+    if (sampled(this.ctx.options.accessLogEvery)) this.logger?.info(this.accessRecord(), 'mail session');
     this.ctx.onEnd(this);
+  }
+
+  /** The session's access log line (see MailSessionRecord): never the password. */
+  accessRecord(): MailSessionRecord {
+    const peer = this.#peer;
+    return {
+      session: this.id,
+      client: this.clientAddress,
+      user: this.#user ?? null,
+      mailbox: this.mailbox ?? null,
+      server: this.server?.name ?? null,
+      result: this.#result,
+      reason: this.#reason ?? (this.#result === 'no-login' ? 'closed by client' : 'closed'),
+      bytesIn: peer.bytesRead,
+      bytesOut: peer.bytesWritten,
+      durationMs: Math.round(performance.now() - this.#t0),
+      tls: this.#secure,
+    };
   }
 }

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { type Preamble, preambleBytes } from '@lvs7/core';
 import { BackendError, type BackendFailure } from '../errors.js';
 import { describeReply, isPositive, type SmtpReply } from '../reply.js';
 import { ReplyParser, ReplySyntaxError } from './reply-parser.js';
@@ -21,7 +22,7 @@ export interface BackendConnectOptions {
   /** Each reply to a command. */
   readonly replyTimeout: number;
   /** Bytes sent before the greeting is read: a PROXY protocol header. */
-  readonly preamble?: Buffer | undefined;
+  readonly preamble?: Preamble | undefined;
 }
 
 interface Waiter {
@@ -73,7 +74,7 @@ export class BackendConnection {
     const socket = await connect(target, options.connectTimeout);
     const connection = new BackendConnection(target, options, socket);
     try {
-      if (options.preamble !== undefined) socket.write(options.preamble);
+      if (options.preamble !== undefined) socket.write(preambleBytes(options.preamble, socket));
       // A server that accepts but does not greet within the connect timeout is as good as down.
       const greeting = await connection.#expect(options.connectTimeout);
       if (greeting.code !== 220) throw connection.#refused('greeting', greeting);

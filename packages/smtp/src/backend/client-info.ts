@@ -1,6 +1,6 @@
 import net from 'node:net';
+import { unmapIpv4 } from '@lvs7/core';
 import { type PathArgument, xtext } from '../address.js';
-import { unmapIpv4 } from '../proxy-protocol.js';
 
 // What the backend is told about the client and its envelope: XCLIENT or
 // XFORWARD, and the MAIL command's parameters.

@@ -1,4 +1,4 @@
-import type { Server } from '@lvs7/core';
+import type { Preamble, Server } from '@lvs7/core';
 import { BackendConnection, type BackendConnectOptions } from './backend-connection.js';
 
 export interface ConnectionCacheOptions extends BackendConnectOptions {
@@ -39,7 +39,7 @@ export class ConnectionCache {
    * refuse to be told about anyone else. Connections never introduced serve
    * anybody.
    */
-  async acquire(server: Server, preamble?: Buffer, clientKey?: string): Promise<BackendConnection> {
+  async acquire(server: Server, preamble?: Preamble, clientKey?: string): Promise<BackendConnection> {
     const list = preamble === undefined ? this.#idle.get(server) : undefined;
     while (list !== undefined && list.length > 0) {
       let at =
@@ -65,7 +65,7 @@ export class ConnectionCache {
    * the connection for the first transaction); failures are left to health
    * checks. Pools that expect a PROXY header get `preamble` (a LOCAL one). Resolves when all answered or after `timeoutMs`.
    */
-  async probe(servers: readonly Server[], timeoutMs: number, preamble?: Buffer): Promise<void> {
+  async probe(servers: readonly Server[], timeoutMs: number, preamble?: Preamble): Promise<void> {
     const attempts = servers.map(async (server) => {
       const connection = await this.acquire(server, preamble);
       this.release(server, connection, true);

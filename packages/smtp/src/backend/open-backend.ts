@@ -1,6 +1,6 @@
 import type { Server } from '@lvs7/core';
+import { type Endpoint, encodeProxyHeader } from '@lvs7/core';
 import type { Logger } from 'pino';
-import { type Endpoint, encodeProxyHeader } from '../proxy-protocol.js';
 import { describeReply, isPositive } from '../reply.js';
 import type { BackendRoute } from '../routing/recipient-router.js';
 import type { BackendConnection } from './backend-connection.js';

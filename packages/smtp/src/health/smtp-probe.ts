@@ -7,6 +7,8 @@ import {
   type HealthTarget,
   optionalPort,
   optionalString,
+  type Preamble,
+  proxyPreamble,
   registerHealthCheck,
   rejectUnknownOptions,
 } from '@lvs7/core';
@@ -18,6 +20,8 @@ export interface SmtpProbeOptions {
   readonly port?: number | undefined;
   /** Name sent in EHLO / LHLO; default `lvs7-health`. */
   readonly host?: string | undefined;
+  /** A PROXY header written first (the pool's sendProxy; see proxyPreamble). */
+  readonly preamble?: Preamble | undefined;
 }
 
 /**
@@ -29,16 +33,18 @@ export class SmtpProbe implements HealthProbe {
   readonly #protocol: 'smtp' | 'lmtp';
   readonly #port: number | undefined;
   readonly #helo: string;
+  readonly #preamble: Preamble | undefined;
 
   constructor(protocol: 'smtp' | 'lmtp', options: SmtpProbeOptions = {}) {
     this.#protocol = protocol;
     this.#port = options.port;
     this.#helo = options.host ?? 'lvs7-health';
+    this.#preamble = options.preamble;
   }
 
   async check(target: HealthTarget, signal: AbortSignal): Promise<string> {
     const started = performance.now();
-    const socket = await connectSocket(target.host, this.#port ?? target.port, signal);
+    const socket = await connectSocket(target.host, this.#port ?? target.port, signal, this.#preamble);
     try {
       const replies = new ReplyQueue(socket, signal);
       const greeting = await replies.next();
@@ -108,6 +114,7 @@ for (const protocol of ['smtp', 'lmtp'] as const) {
     return new SmtpProbe(protocol, {
       port: optionalPort(protocol, options, 'port'),
       host: optionalString(protocol, options, 'host'),
+      preamble: proxyPreamble(protocol, options),
     });
   });
 }

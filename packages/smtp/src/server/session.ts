@@ -1,12 +1,13 @@
 import type net from 'node:net';
 import tls from 'node:tls';
+import type { Endpoint } from '@lvs7/core';
 import type { PathArgument } from '../address.js';
 import type { ClientInfo } from '../backend/client-info.js';
 import { clientKeyPrefix } from '../backend/open-backend.js';
 import { BackendError, replyFor, SmtpError } from '../errors.js';
-import type { Endpoint } from '../proxy-protocol.js';
 import { formatReply, reply, type SmtpReply } from '../reply.js';
 import { Transaction } from '../transaction.js';
+import { type SmtpMessageRecord, type SmtpSessionRecord, sampled } from './access-log.js';
 import { COMMANDS } from './commands/index.js';
 import { CommandFramer, DataScanner, LINE_TOO_LONG } from './framer.js';
 import type { SessionRuntime } from './runtime.js';
@@ -56,6 +57,14 @@ export class SmtpSession {
   #lineWaiter: ((line: Buffer | typeof LINE_TOO_LONG) => void) | undefined;
   #out = '';
   #message: { resolve: (r: SmtpReply) => void; reject: (e: unknown) => void } | undefined;
+  /** Access log: whether this session's lines are written, and what they say. */
+  readonly #logged: boolean;
+  readonly #t0 = performance.now();
+  #bytesIn = 0;
+  #bytesOut = 0;
+  #messages = 0;
+  #reason: string | undefined;
+  #ended = false;
 
   constructor(id: string, socket: Socket, runtime: SessionRuntime, client: Endpoint, local: Endpoint) {
     this.id = id;
@@ -65,6 +74,7 @@ export class SmtpSession {
     this.secure = socket instanceof tls.TLSSocket;
     this.#socket = socket;
     this.#framer = new CommandFramer(runtime.options.limits.maxLineLength);
+    this.#logged = sampled(runtime.options.accessLogEvery);
     this.#attach(socket);
   }
 
@@ -91,6 +101,8 @@ export class SmtpSession {
   send(r: SmtpReply): void {
     if (this.state === 'closed') return;
     this.runtime.stats.reply(r.code);
+    if ((r.code === 421 || r.code === 221) && this.#reason === undefined)
+      this.#reason = r.code === 221 ? 'quit' : `421 ${r.enhanced ?? ''} ${r.lines[0] ?? ''}`;
     this.#out += formatReply(r);
     if (FLUSH_NOW.has(r.code) || !this.#framer.hasLine()) this.#flush();
     if (r.code === 421) this.close();
@@ -127,6 +139,7 @@ export class SmtpSession {
       maxMessageSize: options.maxMessageSize,
       stats,
       logger,
+      onMessage: this.#logged ? this.#onMessage : undefined,
     });
     this.state = 'mail';
     this.#commandsSinceMail = 0;
@@ -196,6 +209,7 @@ export class SmtpSession {
 
   #flush(): void {
     if (this.#out === '') return;
+    if (this.#logged) this.#bytesOut += Buffer.byteLength(this.#out);
     this.#socket.write(this.#out);
     this.#out = '';
   }
@@ -204,7 +218,10 @@ export class SmtpSession {
     socket.removeAllListeners('error');
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', () => this.close());
-    socket.on('close', () => this.close());
+    socket.on('close', () => {
+      this.close();
+      this.#closed();
+    });
     socket.on('timeout', () => this.#onTimeout());
     socket.setTimeout(this.runtime.options.limits.commandTimeout);
   }
@@ -221,6 +238,7 @@ export class SmtpSession {
 
   #onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
+    this.#bytesIn += chunk.length;
     if (this.state === 'data' && this.transaction !== undefined) {
       this.#messageBytes(chunk, this.transaction);
       return;
@@ -241,6 +259,41 @@ export class SmtpSession {
     const message = this.#message!;
     this.#message = undefined;
     tx.endData(chunk.subarray(0, end)).then(message.resolve, message.reject);
+  }
+
+  readonly #onMessage = (record: Omit<SmtpMessageRecord, 'session'>): void => {
+    this.#messages++;
+    this.runtime.logger?.info(
+      { listener: this.runtime.options.name, session: this.id, ...record },
+      'smtp message',
+    );
+  };
+
+  /** The client connection is gone: the session's access log line, once. */
+  #closed(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (this.#logged)
+      this.runtime.logger?.info(
+        { listener: this.runtime.options.name, ...this.accessRecord() },
+        'smtp session',
+      );
+  }
+
+  /** This session so far, as its access log line says it (never a password). */
+  accessRecord(): SmtpSessionRecord {
+    return {
+      session: this.id,
+      client: this.client.address,
+      helo: this.helo ?? null,
+      user: this.user ?? null,
+      messages: this.#messages,
+      reason: this.#reason ?? 'closed by client',
+      bytesIn: this.#bytesIn,
+      bytesOut: this.#bytesOut,
+      durationMs: Math.round(performance.now() - this.#t0),
+      tls: this.secure,
+    };
   }
 
   #pauseUntil(register: (resume: () => void) => void): void {
