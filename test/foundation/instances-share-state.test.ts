@@ -1,11 +1,14 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Instance } from '@lvs7/cli';
+import type { HealthCheckEvent, HealthEvent } from '@lvs7/core';
 import {
   freePort,
   type HttpOrigin,
+  type OriginHandler,
   type RedisInstance,
   startHttpOrigin,
   startRedis,
@@ -314,6 +317,74 @@ listeners:
     expect(dave.body.listeners[0]!.sessionServers).toEqual(['mail2']);
     await Promise.all([onB.close(), onC.close()]);
   });
+});
+
+describe('health consensus through full instances', () => {
+  let redis: RedisInstance;
+  const origins: HttpOrigin[] = [];
+  const instances: Instance[] = [];
+  afterAll(async () => {
+    await Promise.all(instances.map((i) => i.stop()));
+    await Promise.all(origins.map((o) => o.stop()));
+    await redis?.stop();
+  });
+
+  it('any: a server one instance sees down is down on both, the admin API shows both verdicts, and nothing flaps', async () => {
+    redis = await startRedis();
+    // web1 fails /fail and passes /ok: A checks /fail, B /ok, so only A sees web1 down.
+    const handler: OriginHandler = (req, res, origin) => {
+      res.statusCode = req.url === '/fail' && origin.name === 'web1' ? 503 : 200;
+      res.end(origin.name);
+    };
+    for (const name of ['web1', 'web2']) origins.push(await startHttpOrigin({ name, handler }));
+    for (const path of ['/fail', '/ok'])
+      instances.push(
+        await startInstance(`
+admin: { listen: 127.0.0.1:0 }
+state: { redis: ${redis.url}, cluster: health${process.pid}, health: any }
+pools:
+  web:
+    scheduler: rr
+    servers:
+${origins.map((o) => `      - { name: ${o.name}, address: ${o.address} }`).join('\n')}
+    health: { check: http, path: ${path}, interval: 50ms, timeout: 1s, rise: 2, fall: 2 }
+`),
+      );
+    const [a, b] = instances as [Instance, Instance];
+    const web1 = [a, b].map((i) => i.pools().get('web')!.get('web1')!);
+    const transitions: [number, boolean][] = [];
+    let checksOnB = 0;
+    const onHealth = (m: unknown) => {
+      const e = m as HealthEvent;
+      const i = web1.indexOf(e.server);
+      if (i >= 0) transitions.push([i, e.healthy]);
+    };
+    const onCheck = (m: unknown) => {
+      if ((m as HealthCheckEvent).server === web1[1]) checksOnB++;
+    };
+    diagnosticsChannel.subscribe('lvs7:health', onHealth);
+    diagnosticsChannel.subscribe('lvs7:health:check', onCheck);
+    try {
+      await waitFor(() => web1.every((s) => !s.healthy), { timeoutMs: 10_000, message: 'web1 down on both' });
+      // Twenty more checks on B (ten rise periods), all passing.
+      const until = checksOnB + 20;
+      await waitFor(() => checksOnB >= until, { timeoutMs: 15_000, message: '20 checks on B' });
+      expect(transitions.filter(([i]) => i === 0)).toEqual([[0, false]]);
+      expect(transitions.filter(([i]) => i === 1)).toEqual([[1, false]]);
+      type Pools = {
+        pools: { servers: { name: string; healthy: boolean; localHealthy: boolean | null }[] }[];
+      };
+      const view = async (i: Instance) =>
+        (await api<Pools>(adminUrl(i), 'GET', '/api/pools')).body.pools[0]!.servers.find(
+          (s) => s.name === 'web1',
+        );
+      expect(await view(a)).toMatchObject({ healthy: false, localHealthy: false });
+      expect(await view(b)).toMatchObject({ healthy: false, localHealthy: true });
+    } finally {
+      diagnosticsChannel.unsubscribe('lvs7:health', onHealth);
+      diagnosticsChannel.unsubscribe('lvs7:health:check', onCheck);
+    }
+  }, 60_000);
 });
 
 describe('Redis killed and restored under load, through full instances', () => {

@@ -59,9 +59,16 @@ describe('anycast: two sites announce one VIP over BGP', () => {
       .find((e) => e.line.includes(via) && !e.line.startsWith('Deleted'));
     // The router prefers siteA: the client moves when siteA's announcer withdraws or announces.
     const command = site === 'siteA' ? 'announce' : 'withdraw';
-    const decided = sinceT0(lab.announcerLog('siteA'))
-      .filter((l) => l.msg === `bgp-announcer: ${command}` && l.time <= (routed?.at ?? Infinity))
-      .at(-1);
+    const commands = () =>
+      sinceT0(lab.announcerLog('siteA')).filter((l) => l.msg === `bgp-announcer: ${command}`);
+    // Its log line comes through ExaBGP's stderr: give it a moment.
+    await waitFor(() => commands().length > 0, { timeoutMs: 3_000, message: 'the log' }).catch(
+      () => undefined,
+    );
+    const decided =
+      commands()
+        .filter((l) => l.time <= (routed?.at ?? Infinity))
+        .at(-1) ?? commands()[0];
     const lvs7 = sinceT0(lab.lvs7Log('siteA'))
       .filter(
         (l) =>

@@ -247,8 +247,8 @@ listeners:
       const reloaded = countOf('configuration reloaded');
       await writeFile(configFile, config(i % 2 === 0 ? 1 : 2));
       lvs7.child.kill('SIGHUP');
-      // The primary and both workers each log it once.
-      await waitFor(() => countOf('configuration reloaded') >= reloaded + 3, {
+      // The primary logs it once every worker has applied the file.
+      await waitFor(() => countOf('configuration reloaded') > reloaded, {
         timeoutMs: 60_000,
         message: `reload ${i}`,
       });

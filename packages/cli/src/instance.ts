@@ -178,7 +178,8 @@ export class Instance implements AdminTarget {
     for (const directory of oldDirectories) void directory.close();
     this.#logger.info(
       { pools: this.#pools.size, listeners: this.#listeners.size, changed: previous !== config },
-      'configuration reloaded',
+      // With workers, `configuration reloaded` comes once every worker has applied it (start command).
+      this.#role === 'single' ? 'configuration reloaded' : `${this.#role} reloaded`,
     );
   }
 

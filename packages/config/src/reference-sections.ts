@@ -362,7 +362,7 @@ cache:
     title: 'Workers',
     keys: ['workers'],
     intro:
-      'How many processes serve the listeners of `lvs7 start`: a number (default 1) or `auto` (one per CPU core). With more ' +
+      'How many processes serve the listeners of `lvs7 start`: a number, or `auto` for one per CPU core. With more ' +
       'than one, the first process is the primary: it runs the pools, health checks, admin API and shared state, ' +
       'and the workers run the listeners on the same sockets, kept in step with the primary.',
     example: `workers: 2

@@ -235,10 +235,9 @@ export class HttpListener implements ListenerCore {
   }
 
   #accept(socket: Socket, proto: string): void {
-    if (this.#closing) {
-      socket.destroy();
-      return;
-    }
+    // A connection that arrives while closing was already accepted (a worker of
+    // `workers: N` can be handed one as it stops): it is served once, with
+    // `Connection: close`, never dropped unanswered.
     const conn = new ClientConnection(socket, this, proto);
     this.#connections.add(conn);
     this.stats.connections = this.#connections.size;

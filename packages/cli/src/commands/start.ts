@@ -103,7 +103,10 @@ function handleSignals(
       try {
         const config = await loadConfigFile(file);
         await instance.reload(config);
-        if (supervisor) await supervisor.reload(config, Math.max(2, workerCount(config, workersOverride)));
+        if (supervisor) {
+          await supervisor.reload(config, Math.max(2, workerCount(config, workersOverride)));
+          logger.info({ workers: supervisor.count }, 'configuration reloaded');
+        }
       } catch (err) {
         if (err instanceof ConfigError)
           logger.error({ problems: err.issues.length }, `reload refused:\n${err.message}`);

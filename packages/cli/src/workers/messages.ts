@@ -61,7 +61,7 @@ export type PrimaryMessage =
       readonly pools: Readonly<Record<string, readonly ServerMirror[]>>;
       readonly tables: readonly TableDump[];
     }
-  | { readonly t: 'reload'; readonly config: Config; readonly workers: number }
+  | { readonly t: 'reload'; readonly id: number; readonly config: Config; readonly workers: number }
   | { readonly t: 'admin'; readonly change: AdminChange }
   | { readonly t: 'pools'; readonly pools: Readonly<Record<string, readonly ServerMirror[]>> }
   /** Sessions on each server outside this worker (other workers, other instances): pool → server → count. */
@@ -82,6 +82,8 @@ export type WorkerMessage =
   /** The worker listens for messages now (anything sent before would be lost): the primary sends `init`. */
   | { readonly t: 'hello' }
   | { readonly t: 'ready' }
+  /** Applied the reload with this id. */
+  | { readonly t: 'reloaded'; readonly id: number }
   /** Local sessions per server and sessions started since the last report: pool → server → [active, started]. */
   | {
       readonly t: 'counts';

@@ -135,7 +135,11 @@ export function runWorkerProcess(options: WorkerProcessOptions): void {
       case 'reload':
         await started;
         workers = message.workers;
-        await instance?.reload(message.config as Config);
+        try {
+          await instance?.reload(message.config as Config);
+        } finally {
+          send({ t: 'reloaded', id: message.id });
+        }
         return;
       case 'rpc':
         // Answered beside the queue: a directory lookup must not hold up pool updates.

@@ -117,7 +117,28 @@ export class WorkerSupervisor {
   /** Applies a reloaded config in every worker (in place: listeners keep their sockets). */
   async reload(config: Config, count: number): Promise<void> {
     this.#config = config;
-    this.#broadcast({ t: 'reload', config, workers: count });
+    const id = ++this.#rpcId;
+    const applied = [...this.#workers.values()]
+      .filter((e) => e.listening && !e.retiring)
+      .map(
+        (e) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(done, RPC_TIMEOUT_MS * 3);
+            function done() {
+              clearTimeout(timer);
+              e.worker.off('message', onMessage);
+              e.worker.off('exit', done);
+              resolve();
+            }
+            const onMessage = (m: WorkerMessage) => {
+              if (m.t === 'reloaded' && m.id === id) done();
+            };
+            e.worker.on('message', onMessage);
+            e.worker.once('exit', done);
+          }),
+      );
+    this.#broadcast({ t: 'reload', id, config, workers: count });
+    await Promise.all(applied);
     const previous = this.#count;
     this.#count = count;
     if (count > previous) await Promise.all(Array.from({ length: count - previous }, () => this.#fork()));
@@ -284,6 +305,8 @@ export class WorkerSupervisor {
         break;
       case 'ready':
         entry.ready = true;
+        break;
+      case 'reloaded':
         break;
       case 'counts':
         this.#sessions.update(entry.worker.id, this.#instance.pools(), message.counts);

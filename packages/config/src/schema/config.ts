@@ -141,7 +141,7 @@ export const configSchema = obj({
     .describe('What lvs7 listens on; each listener has a unique `name` and a `protocol`.'),
   workers: z
     .union([intRange(1, 1024), z.literal('auto', { error: 'expected auto or an integer from 1 to 1024' })])
-    .default(1)
+    .default('auto')
     .describe(
       'Worker processes that run the listeners (node:cluster); `auto` = one per CPU core, 1 = everything in one process. With more than one, this process is the primary: it runs the pools, health checks, admin API, site and nodes, and keeps the workers in step (a server seen down, an admin change or a sticky placement is the same in every worker). A worker that dies is replaced; SIGUSR2 restarts them one by one.',
     ),

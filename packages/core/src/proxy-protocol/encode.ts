@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { type Endpoint, type ProxyVersion, V2_SIGNATURE } from './header.js';
+import { ipv6Groups } from './ip.js';
 
 /** `::ffff:1.2.3.4` (how a dual-stack socket shows an IPv4 peer) → `1.2.3.4`; zone ids dropped. */
 export function unmapIpv4(address: string): string {
@@ -91,26 +92,4 @@ function writeIp(out: Buffer, at: number, address: string, family: 4 | 6): void 
     return;
   }
   for (const [i, group] of ipv6Groups(address).entries()) out.writeUInt16BE(group, at + i * 2);
-}
-
-/** The 8 groups of an IPv6 address (`::` expanded, a trailing dotted IPv4 part included). */
-function ipv6Groups(address: string): number[] {
-  let text = address;
-  const tail: number[] = [];
-  const lastColon = text.lastIndexOf(':');
-  if (text.includes('.', lastColon)) {
-    const v4 = text
-      .slice(lastColon + 1)
-      .split('.')
-      .map(Number);
-    tail.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
-    text = `${text.slice(0, lastColon + 1)}0`; // placeholder group, replaced below
-  }
-  const [head, rest] = text.split('::') as [string, string | undefined];
-  const left = head === '' ? [] : head.split(':');
-  const right = rest === undefined || rest === '' ? [] : rest.split(':');
-  const fill = rest === undefined ? 0 : 8 - left.length - right.length - (tail.length > 0 ? 1 : 0);
-  const groups = [...left, ...Array<string>(fill).fill('0'), ...right].map((g) => Number.parseInt(g, 16));
-  if (tail.length > 0) groups.splice(groups.length - 1, 1, ...tail);
-  return groups;
 }

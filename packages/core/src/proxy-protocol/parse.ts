@@ -7,6 +7,7 @@ import {
   V1_MAX_LENGTH,
   V2_SIGNATURE,
 } from './header.js';
+import { formatIpv6, ipv6Groups } from './ip.js';
 
 export interface ParsedProxyHeader {
   readonly header: ProxyHeader;
@@ -120,12 +121,12 @@ function ipv4(bytes: Buffer): string {
 }
 
 function ipv6(bytes: Buffer): string {
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
-  return canonical(groups.join(':'), 6);
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i));
+  return formatIpv6(groups);
 }
 
 /** The compressed, lower-case form (`2001:db8::7`), as Node shows peer addresses. */
 function canonical(address: string, family: 4 | 6): string {
-  return family === 4 ? address : new net.SocketAddress({ address, family: 'ipv6' }).address;
+  return family === 4 ? address : formatIpv6(ipv6Groups(address));
 }

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   encodeProxyHeader,
@@ -170,6 +171,39 @@ describe('parseProxyHeader: v2', () => {
       codeOf(() => parseProxyHeader(v2(1, 0x11, Buffer.concat([V4_BLOCK, Buffer.alloc(100)])), 64)),
     ).toBe('LVS7_ERR_PROXY_HEADER_TOO_LONG');
     expect(parseProxyHeader(big, 8192)?.length).toBe(big.length);
+  });
+});
+
+describe('IPv6 text', () => {
+  it('is what Node shows for the same address (RFC 5952 as libuv writes it)', () => {
+    const samples = [
+      [0, 0, 0, 0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0, 0, 0, 1],
+      [1, 0, 0, 0, 0, 0, 0, 0],
+      [0x2001, 0xdb8, 0, 0, 1, 0, 0, 1],
+      [0, 0, 1, 0, 0, 0, 1, 0],
+      [0, 0, 0, 0, 0, 0, 0x254, 0],
+      [0, 0, 0, 0, 0, 0xffff, 0xc000, 0x20a],
+      [1, 2, 3, 4, 5, 6, 7, 8],
+    ];
+    for (let i = 0; i < 300; i++) {
+      samples.push(
+        Array.from({ length: 8 }, () => (Math.random() < 0.6 ? 0 : Math.floor(Math.random() * 0x10000))),
+      );
+    }
+    for (const groups of samples) {
+      const text = groups.map((g) => g.toString(16)).join(':');
+      const block = Buffer.alloc(36);
+      groups.forEach((g, i) => {
+        block.writeUInt16BE(g, i * 2);
+      });
+      const expected = new net.SocketAddress({ address: text, family: 'ipv6' }).address;
+      expect(parseProxyHeader(v2(1, 0x21, block))?.header.source?.address, text).toBe(expected);
+      expect(
+        parseProxyHeader(Buffer.from(`PROXY TCP6 ${text} ::1 1 2\r\n`))?.header.source?.address,
+        text,
+      ).toBe(expected);
+    }
   });
 });
 
