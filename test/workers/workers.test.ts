@@ -49,10 +49,11 @@ function get(port: number, path: string, agent: Agent | false = false, retried =
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (req.reusedSocket && !retried && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
-        get(port, path, agent, true).then(resolve, reject);
+        get(port, path, false, true).then(resolve, reject); // on a new connection
+
         return;
       }
-      reject(err);
+      reject(new Error(`${err.message} (${err.code}, ${req.reusedSocket ? 'reused' : 'new'} connection)`));
     });
     req.end();
   });
@@ -145,33 +146,27 @@ listeners:
     );
   });
 
-  it('a server the primary sees down is down in every worker; an admin drain reaches every worker', async () => {
-    await b.stop();
-    await waitFor(
+  /** Waits until the primary's health checks say `server` of pool web is up (true) or down (false). */
+  const healthOf = (server: string, healthy: boolean) =>
+    waitFor(
       async () => {
         const s = await api<{ servers: { name: string; healthy: boolean }[] }>(
           admin,
           'GET',
           '/api/pools/web',
         );
-        return s.body.servers.find((x) => x.name === 'b')?.healthy === false;
+        return s.body.servers.find((x) => x.name === server)?.healthy === healthy;
       },
-      { timeoutMs: 5_000, message: 'b down' },
+      { timeoutMs: 10_000, message: `${server} ${healthy ? 'up' : 'down'}` },
     );
+
+  it('a server the primary sees down is down in every worker; an admin drain reaches every worker', async () => {
+    await b.stop();
+    await healthOf('b', false);
     const down = await Promise.all(Array.from({ length: 20 }, () => get(port, '/')));
     expect(down.map((r) => `${r.status} ${r.servedBy}`)).toEqual(Array(20).fill('200 a'));
     await b.start();
-    await waitFor(
-      async () => {
-        const s = await api<{ servers: { name: string; healthy: boolean }[] }>(
-          admin,
-          'GET',
-          '/api/pools/web',
-        );
-        return s.body.servers.find((x) => x.name === 'b')?.healthy === true;
-      },
-      { timeoutMs: 5_000, message: 'b up' },
-    );
+    await healthOf('b', true);
     expect((await api(admin, 'PATCH', '/api/pools/web/servers/a', { state: 'drain' })).status).toBe(200);
     // The change reaches the workers through IPC in well under a second; then nothing goes to a.
     await waitFor(

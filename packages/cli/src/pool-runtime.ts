@@ -70,8 +70,10 @@ export class PoolRuntime {
     if (previous) {
       for (const server of this.pool.servers()) {
         const before = previous.pool.get(server.name);
-        if (before && before.address === server.address && !before.healthy)
-          this.pool.setHealthy(server, false);
+        if (before === undefined || before.address !== server.address) continue;
+        // What its own checks said (consensus may hold it down while they pass).
+        server.localHealthy = before.localHealthy;
+        if (!before.healthy) this.pool.setHealthy(server, false);
       }
     }
     this.#poolKey = PoolRuntime.#poolSettingsKey(config);

@@ -230,6 +230,17 @@ describe('PROXY protocol keys', () => {
     ]);
   });
 
+  it('warn that cache nodes do not send the header to an origin pool with sendProxy', () => {
+    const text = yaml(
+      'pools:',
+      '  origin: { sendProxy: v1, servers: [ { name: a, address: h:80 } ] }',
+      'cache: { name: c1, listen: 127.0.0.1:3128, icp: 127.0.0.1:3130, origin: origin }',
+    );
+    expect(lines(checkConfig(text, 'c.yaml').warnings)).toEqual([
+      'c.yaml:3: cache.origin: pool "origin" has sendProxy, which cache nodes do not send: its servers would refuse them',
+    ]);
+  });
+
   it('reject bad versions and CIDRs', () => {
     const text = yaml(
       'pools:',

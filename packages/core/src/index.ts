@@ -1,3 +1,5 @@
+export * from './access-log.js';
+
 import './schedulers/index.js';
 
 export * from './address.js';

@@ -44,6 +44,8 @@ export class ClientConnection implements ClientSide {
   #paused = false;
   #parsing = false;
   #headTimer: NodeJS.Timeout | null = null;
+  /** Requests begun on this connection. */
+  #exchanges = 0;
 
   constructor(socket: Socket, core: ListenerCore, proto: string) {
     this.socket = socket;
@@ -78,10 +80,15 @@ export class ClientConnection implements ClientSide {
     return this.#closing || this.#peerEnded || this.#core.closing;
   }
 
-  /** Listener draining: close now if idle, else after the current exchange. */
+  /**
+   * Listener draining: close now if idle between requests, else after the
+   * current exchange. A connection that has not sent its first request yet
+   * (or holds part of a request head) is not idle: its client is about to (it may have been accepted a moment
+   * ago), so it is answered once, within the request-head timeout.
+   */
   closeWhenIdle(): void {
     this.#closing = true;
-    if (this.#request === null && !this.#closed) this.#end();
+    if (this.#request === null && !this.#closed && this.#exchanges > 0 && this.#buf === null) this.#end();
   }
 
   readonly #onData = (chunk: Buffer): void => {
@@ -122,6 +129,7 @@ export class ClientConnection implements ClientSide {
         this.#buf = null;
         const request = new ProxyRequest(this, rt, head);
         this.#request = request;
+        this.#exchanges++;
         request.start(end < buf.length ? buf.subarray(end) : null);
       }
     } finally {

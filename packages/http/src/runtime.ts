@@ -1,4 +1,4 @@
-import { type Pool, ProxyAcceptor, type ProxyVersion } from '@lvs7/core';
+import { accessLogEvery, type Pool, ProxyAcceptor, type ProxyVersion } from '@lvs7/core';
 import type { Logger } from 'pino';
 import { InvalidHttpOptionError } from './errors.js';
 import { compileTrustedProxies } from './forwarded.js';
@@ -155,7 +155,7 @@ export function compileRuntime(
       DEFAULTS.maxIdlePerServer,
       'upstream.maxIdlePerServer',
     ),
-    accessLogEvery: accessLog === 'full' ? 1 : accessLog === 'sampled' ? 100 : 0,
+    accessLogEvery: accessLogEvery(accessLog),
     proxy: options.acceptProxy === true ? proxyAcceptor(options, timeouts.clientHeader) : null,
     requestId: compileRequestId(options.requestId),
     overflow,

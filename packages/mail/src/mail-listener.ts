@@ -221,9 +221,11 @@ export class MailListener {
   }
 
   #accept(raw: net.Socket): void {
-    if (this.front?.(raw) === true) return;
     const proxy = this.#proxy;
     if (proxy === undefined || !proxy.expects(raw.remoteAddress ?? '')) {
+      // Overflow to a peer site splices raw bytes: only for connections that carry no PROXY header
+      // of their own (those from a balancer in front are served here).
+      if (this.front?.(raw) === true) return;
       this.#open(raw, undefined);
       return;
     }

@@ -199,9 +199,11 @@ export class SmtpListener {
       this.#turnAway(socket, this.#closing ? 'LVS7_SMTP_SHUTTING_DOWN' : 'LVS7_SMTP_TOO_MANY_CONNECTIONS');
       return;
     }
-    if (this.front?.(socket) === true) return;
     const proxy = this.#proxy;
     if (proxy === undefined || !proxy.expects(ip)) {
+      // Overflow to a peer site splices raw bytes: only for connections that carry no PROXY header
+      // of their own (those from a balancer in front are served here).
+      if (this.front?.(socket) === true) return;
       this.#secure(socket, { address: ip, port: socket.remotePort ?? 0 }, undefined, undefined);
       return;
     }

@@ -76,12 +76,16 @@ export type PrimaryMessage =
       readonly body: unknown;
     }
   | { readonly t: 'site'; readonly inputs: SiteInputs }
-  | { readonly t: 'drain' };
+  | { readonly t: 'drain' }
+  /** Answer to `stopped`: every connection the primary handed this worker has reached it; it may exit. */
+  | { readonly t: 'exit' };
 
 export type WorkerMessage =
   /** The worker listens for messages now (anything sent before would be lost): the primary sends `init`. */
   | { readonly t: 'hello' }
   | { readonly t: 'ready' }
+  /** Stopped accepting and finished its sessions; waits for `exit`. */
+  | { readonly t: 'stopped' }
   /** Applied the reload with this id. */
   | { readonly t: 'reloaded'; readonly id: number }
   /** Local sessions per server and sessions started since the last report: pool → server → [active, started]. */

@@ -69,6 +69,7 @@ export function runWorkerProcess(options: WorkerProcessOptions): void {
       await started;
       await instance?.stop();
       store.flush();
+      await exitPermission();
     } catch (err) {
       logger.error({ err }, 'worker stop failed');
     }
@@ -159,9 +160,32 @@ export function runWorkerProcess(options: WorkerProcessOptions): void {
     }
   };
 
+  /**
+   * A connection the primary handed over just before it heard that this
+   * worker's listeners closed is answered "not accepted" (and given to
+   * another worker) only while this process lives: it exits once the
+   * primary confirms nothing more is on its way.
+   */
+  let allowExit: (() => void) | undefined;
+  const exitPermission = () =>
+    process.connected
+      ? new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 2_000);
+          allowExit = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          send({ t: 'stopped' });
+        })
+      : Promise.resolve();
+
   // Messages are handled in order: a reload waits for the start before it.
   let queue = Promise.resolve();
   process.on('message', (message: PrimaryMessage) => {
+    if (message.t === 'exit') {
+      allowExit?.();
+      return;
+    }
     queue = queue.then(() =>
       handle(message).catch((err) => {
         logger.error({ err, message: message.t }, 'worker failed to handle a message');

@@ -308,6 +308,11 @@ export class WorkerSupervisor {
         break;
       case 'reloaded':
         break;
+      case 'stopped':
+        // Node's cluster told the primary this worker's servers closed before this message (one
+        // ordered channel): nothing more is handed to it, and what was is already on its way.
+        this.#send(entry, { t: 'exit' });
+        break;
       case 'counts':
         this.#sessions.update(entry.worker.id, this.#instance.pools(), message.counts);
         break;

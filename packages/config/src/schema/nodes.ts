@@ -66,7 +66,9 @@ export const mailstoreSchema = obj({
 
 /** `lvs7 cache`: an HTTP caching proxy node that peers over ICP. */
 export const cacheSchema = obj({
-  name: nonEmpty().describe("The node's name: in the Via header it adds (which also detects forwarding loops), logs and stats."),
+  name: nonEmpty().describe(
+    "The node's name: in the Via header it adds (which also detects forwarding loops), logs and stats.",
+  ),
   listen: address({ listen: true }).describe(
     'Where to accept HTTP: absolute-form requests (forward proxy), and origin-form ones when `origin` is set.',
   ),

@@ -1,19 +1,5 @@
-/** Per-session access log lines at info level: none, 1 session in 100, or every one (as the HTTP listener). */
-export type AccessLogMode = 'off' | 'sampled' | 'full';
-
-export const ACCESS_LOG_MODES: readonly AccessLogMode[] = ['off', 'sampled', 'full'];
-
-/** 0: off; otherwise one session in this many is logged. */
-export function accessLogEvery(mode: AccessLogMode): number {
-  return mode === 'full' ? 1 : mode === 'sampled' ? 100 : 0;
-}
-
-let counter = 0;
-
-/** Whether the session ending now is logged. */
-export function sampled(every: number): boolean {
-  return every !== 0 && (every === 1 || ++counter % every === 0);
-}
+// Per-session access log lines: the modes and sampling every listener shares.
+export { ACCESS_LOG_MODES, type AccessLogMode, accessLogEvery, sampled } from '@lvs7/core';
 
 /**
  * The access log line of a session, written once when it ends. `user` is the

@@ -1,21 +1,7 @@
 import type { MessageOutcome } from '../stats.js';
 
-/** Access log lines at info level: none, the lines of 1 session in 100, or every one (as the HTTP listener). */
-export type AccessLogMode = 'off' | 'sampled' | 'full';
-
-export const ACCESS_LOG_MODES: readonly AccessLogMode[] = ['off', 'sampled', 'full'];
-
-/** 0: off; otherwise one session in this many is logged (its messages and its end). */
-export function accessLogEvery(mode: AccessLogMode): number {
-  return mode === 'full' ? 1 : mode === 'sampled' ? 100 : 0;
-}
-
-let counter = 0;
-
-/** Whether the session starting now is logged. */
-export function sampled(every: number): boolean {
-  return every !== 0 && (every === 1 || ++counter % every === 0);
-}
+// The lines of 1 session in N (its messages and its end): the modes and sampling every listener shares.
+export { ACCESS_LOG_MODES, type AccessLogMode, accessLogEvery, sampled } from '@lvs7/core';
 
 /** One message's line ('smtp message'): the envelope's sender, never its recipients' addresses or content. */
 export interface SmtpMessageRecord {
