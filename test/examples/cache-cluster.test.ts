@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { waitFor } from '@lvs7/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // Runs examples/cache-cluster/run.sh (needs `npx tsc -b` and Debian's squid):
@@ -139,6 +140,16 @@ describe('examples/cache-cluster/run.sh', () => {
       expect(await sh(hit!)).toMatch(new RegExp(`^x-cache: HIT from ${node}\\s*$`, 'im'));
 
       const [fill] = find(' -x ', '/static/from-squid.txt');
+      // Squid answers 502 (nothing kept) while it still counts its peers dead after a start:
+      // wait until it forwards a request of its own before following the printed commands.
+      const [, squid, front] = / -x (\S+) (http:\/\/[^/]+)/.exec(fill!)!;
+      await waitFor(
+        async () =>
+          (
+            await sh(`curl -s -o /dev/null -w '%{http_code}' -x ${squid} ${front}/static/warm-up.txt`)
+          ).trim() === '200',
+        { timeoutMs: 30_000, intervalMs: 500, message: 'Squid to forward to the origin' },
+      );
       expect(await sh(fill!)).toMatch(/^x-cache: MISS from squid\s*$/im);
       const [fromSquid] = find('/static/from-squid.txt').filter((c) => !c.includes(' -x '));
       const lines = (await sh(fromSquid!)).trim().split('\n');

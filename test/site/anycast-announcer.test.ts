@@ -81,7 +81,10 @@ describe('lvs7 bgp-announcer as ExaBGP runs it', () => {
     await waitFor(() => out.text.includes('withdraw'), { timeoutMs: 10_000, message: 'a withdraw' });
     expect(out.text.split('\n')[1]).toBe('withdraw route 192.0.2.10/32 next-hop self');
     // Logs go to stderr (JSON); stdout carries nothing but commands.
-    expect(out.stderr).toMatch(/"msg":"bgp-announcer: withdraw"/);
+    // (pino writes asynchronously: the log line may follow the command by a moment)
+    await waitFor(() => /"msg":"bgp-announcer: withdraw"/.test(out.stderr), {
+      message: 'the withdraw logged',
+    });
     child.stdin.end();
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);

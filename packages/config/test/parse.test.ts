@@ -152,7 +152,7 @@ describe('parseConfig', () => {
       log: { level: 'info' },
       pools: { p: { scheduler: 'wlc', slowStart: 0, panicThreshold: 0, servers: [] } },
       listeners: [],
-      workers: 1,
+      workers: 'auto',
       directories: {},
     });
   });

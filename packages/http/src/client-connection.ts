@@ -31,6 +31,9 @@ const COALESCE_MAX = 16_384;
  * exchange at a time (pipelined requests wait in the stash), keeps the
  * connection alive between them, and enforces the client timeouts.
  */
+/** While a listener drains, how long a connection that has sent nothing yet may take to send its request. */
+const FIRST_REQUEST_GRACE_MS = 500;
+
 export class ClientConnection implements ClientSide {
   readonly socket: Socket;
   readonly info: ClientInfo;
@@ -46,6 +49,7 @@ export class ClientConnection implements ClientSide {
   #headTimer: NodeJS.Timeout | null = null;
   /** Requests begun on this connection. */
   #exchanges = 0;
+  #graceTimer: NodeJS.Timeout | null = null;
 
   constructor(socket: Socket, core: ListenerCore, proto: string) {
     this.socket = socket;
@@ -83,12 +87,21 @@ export class ClientConnection implements ClientSide {
   /**
    * Listener draining: close now if idle between requests, else after the
    * current exchange. A connection that has not sent its first request yet
-   * (or holds part of a request head) is not idle: its client is about to (it may have been accepted a moment
-   * ago), so it is answered once, within the request-head timeout.
+   * gets a moment for it (it may have been accepted just as the listener
+   * began to close: a worker of `workers: N` is handed connections until the
+   * primary hears it stopped), and is answered once if it comes.
    */
   closeWhenIdle(): void {
     this.#closing = true;
-    if (this.#request === null && !this.#closed && this.#exchanges > 0 && this.#buf === null) this.#end();
+    if (this.#request !== null || this.#closed) return;
+    if (this.#exchanges > 0 && this.#buf === null) {
+      this.#end();
+      return;
+    }
+    this.#graceTimer = setTimeout(() => {
+      this.#graceTimer = null;
+      if (this.#request === null && !this.#closed) this.#end();
+    }, FIRST_REQUEST_GRACE_MS);
   }
 
   readonly #onData = (chunk: Buffer): void => {
@@ -275,6 +288,8 @@ export class ClientConnection implements ClientSide {
 
   readonly #onClose = (): void => {
     this.#closed = true;
+    if (this.#graceTimer !== null) clearTimeout(this.#graceTimer);
+    this.#graceTimer = null;
     if (this.#headTimer !== null) clearTimeout(this.#headTimer);
     this.#headTimer = null;
     const request = this.#request;

@@ -77,7 +77,10 @@ export class IcpSocket {
     const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(options.port ?? 0, host, () => {
+      // A client's socket (port 0) is its own: in a worker of `workers: N`, a socket shared through the
+      // primary would hand the answers to a query to whichever worker reads first.
+      const port = options.port ?? 0;
+      socket.bind({ port, address: host, exclusive: port === 0 }, () => {
         socket.off('error', reject);
         resolve(new IcpSocket(socket, options.logger));
       });

@@ -126,8 +126,10 @@ describe('minimal disruption', () => {
 
   it.each([
     ['mh', 0.03],
-    ['ring', 0.05],
-    ['bounded', 0.05],
+    // A ketama ring's arcs vary (160 points per weight): with two or three servers a newcomer's arc
+    // alone can be 5-8 points above its weight share, whatever the seed fast-check draws.
+    ['ring', 0.08],
+    ['bounded', 0.08],
   ])('%s: a join or a leave moves about its own share of keys (tolerance %s)', (name, tolerance) => {
     fc.assert(
       fc.property(scenario, ({ weights, joinWeight, leave, salt }) => {
