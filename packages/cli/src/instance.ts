@@ -1,4 +1,3 @@
-import { resolve as resolvePath } from 'node:path';
 import {
   AdminServer,
   type AdminTarget,
@@ -15,19 +14,20 @@ import {
   type ServerSpec,
   type StateStore,
 } from '@lvs7/core';
-import { createDirectory, type Directory } from '@lvs7/directory';
+import type { Directory } from '@lvs7/directory';
 import { type AdminChange, applyAdminChange, SharedState } from '@lvs7/shared-state';
 import type { Site } from '@lvs7/site';
 import type { Logger } from 'pino';
 import { AdminOverrides } from './admin-overrides.js';
-import { createListener, type ListenerContext, type RunningListener } from './listener-factory.js';
+import { createDirectories } from './directories.js';
+import type { ListenerContext, RunningListener } from './listener-factory.js';
+import { ListenerSet } from './listener-set.js';
 import './listeners/index.js';
 import { answerMailAdmin, type MailAdminAnswer, registerMailAdmin } from './mail-admin-routes.js';
 import { type RunningNode, startCacheNode, startMailNode } from './nodes.js';
 import { PoolRuntime } from './pool-runtime.js';
 import { SiteOverflow } from './site-overflow.js';
-import { bindSiteSocket, createSite, onVip, registerSite, siteSocketWanted } from './site-runtime.js';
-import type { SiteSocket } from './site-socket.js';
+import { createSite, onVip, registerSite } from './site-runtime.js';
 
 export interface InstanceOptions {
   readonly logger: Logger;
@@ -58,15 +58,6 @@ export interface InstanceOptions {
   readonly onPools?: (() => void) | undefined;
 }
 
-interface ListenerEntry {
-  readonly listener: RunningListener;
-  readonly listen: string;
-  readonly protocol: string;
-  config: ListenerConfig;
-  /** A VIP listener's second socket, on the site's own address. */
-  readonly siteSocket?: SiteSocket | undefined;
-}
-
 /**
  * One running lvs7: pools (with health checks and outlier detection), the
  * listeners that distribute sessions over them, and the admin API. Reload
@@ -82,7 +73,7 @@ export class Instance implements AdminTarget {
   #directories = new Map<string, Directory>();
   #directoriesKey = '';
   readonly #baseDir: string;
-  readonly #listeners = new Map<string, ListenerEntry>();
+  readonly #listeners: ListenerSet;
   #admin: AdminServer | undefined;
   #adminKey = '';
   #config: Config;
@@ -102,6 +93,7 @@ export class Instance implements AdminTarget {
     this.#role = options.role ?? 'single';
     this.#logger = options.logger;
     this.#drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
+    this.#listeners = new ListenerSet(this.#drainTimeoutMs, this.#logger);
     this.#baseDir = options.baseDir ?? process.cwd();
   }
 
@@ -114,7 +106,7 @@ export class Instance implements AdminTarget {
   }
 
   listener(name: string): RunningListener | undefined {
-    return this.#listeners.get(name)?.listener;
+    return this.#listeners.get(name);
   }
 
   /** This site of an anycast group, when `site` is configured. */
@@ -187,8 +179,7 @@ export class Instance implements AdminTarget {
   async stop(): Promise<void> {
     this.#draining = true;
     this.#site?.stop();
-    await Promise.all([...this.#listeners.values()].map((e) => this.#closeListener(e)));
-    this.#listeners.clear();
+    await this.#listeners.close();
     await Promise.all([...this.#nodes.values()].map((n) => n.stop()));
     this.#nodes.clear();
     for (const runtime of this.#runtimes.values()) runtime.close();
@@ -245,12 +236,7 @@ export class Instance implements AdminTarget {
 
   /** Answers a mail admin request over this process's mail listeners. */
   answerMailAdmin(method: string, path: string, params: Record<string, string>, body: unknown) {
-    return answerMailAdmin(() => [...this.#listeners.values()].map((e) => e.listener))(
-      method,
-      path,
-      params,
-      body,
-    );
+    return answerMailAdmin(() => this.#listeners.listeners())(method, path, params, body);
   }
 
   #changed(change: AdminChange): void {
@@ -267,13 +253,7 @@ export class Instance implements AdminTarget {
   }
 
   listenerStats(): ListenerStatsView[] {
-    if (this.#options.listenerStats) return this.#options.listenerStats();
-    const out: ListenerStatsView[] = [];
-    for (const entry of this.#listeners.values()) {
-      const stats = entry.listener.stats?.();
-      if (stats) out.push(stats);
-    }
-    return out;
+    return this.#options.listenerStats?.() ?? this.#listeners.stats();
   }
 
   // --- applying config ---------------------------------------------------
@@ -329,10 +309,7 @@ export class Instance implements AdminTarget {
       logger: this.#logger.child({ component: 'admin' }),
     });
     if (this.#site) registerSite(admin, this.#site);
-    registerMailAdmin(
-      admin,
-      this.#options.mailAdmin ?? answerMailAdmin(() => [...this.#listeners.values()].map((e) => e.listener)),
-    );
+    registerMailAdmin(admin, this.#options.mailAdmin ?? answerMailAdmin(() => this.#listeners.listeners()));
     await admin.listen();
     this.#admin = admin;
   }
@@ -403,58 +380,14 @@ export class Instance implements AdminTarget {
     const key = JSON.stringify(config.directories);
     if (key === this.#directoriesKey) return [];
     const old = [...this.#directories.values()];
-    const next = new Map<string, Directory>();
-    for (const [name, options] of Object.entries(config.directories)) {
-      const file = options.file;
-      const resolved =
-        file === undefined
-          ? { ldap: options.ldap }
-          : typeof file === 'string'
-            ? { file: resolvePath(this.#baseDir, file) }
-            : { file: { ...file, path: resolvePath(this.#baseDir, file.path) } };
-      next.set(name, createDirectory(name, resolved as Parameters<typeof createDirectory>[1], this.#logger));
-    }
+    const next = createDirectories(config, this.#baseDir, this.#logger);
     this.#directories = next;
     this.#directoriesKey = key;
     return old;
   }
 
-  async #applyListeners(config: Config): Promise<void> {
-    const wanted = new Map(config.listeners.map((l) => [l.name, l]));
-    const closing: Promise<void>[] = [];
-    for (const [name, entry] of this.#listeners) {
-      const next = wanted.get(name);
-      if (next && next.listen === entry.listen && next.protocol === entry.protocol && entry.listener.update) {
-        entry.listener.update(next, this.#listenerContext(next));
-        entry.config = next;
-        continue;
-      }
-      this.#listeners.delete(name);
-      closing.push(this.#closeListener(entry));
-    }
-    await Promise.all(closing);
-    for (const [name, listenerConfig] of wanted) {
-      if (this.#listeners.has(name)) continue;
-      const listener = createListener(listenerConfig, this.#listenerContext(listenerConfig));
-      await listener.listen();
-      let siteSocket: SiteSocket | undefined;
-      if (this.#siteOverflow && siteSocketWanted(listenerConfig, this.#siteOverflow.site)) {
-        siteSocket = bindSiteSocket(listenerConfig, listener, this.#siteOverflow.site, this.#logger);
-        try {
-          await siteSocket.listen();
-        } catch (error) {
-          await listener.close({ drainTimeoutMs: 0 });
-          throw error;
-        }
-      }
-      this.#listeners.set(name, {
-        listener,
-        listen: listenerConfig.listen,
-        protocol: listenerConfig.protocol,
-        config: listenerConfig,
-        siteSocket,
-      });
-    }
+  #applyListeners(config: Config): Promise<void> {
+    return this.#listeners.apply(config, (c) => this.#listenerContext(c), this.#siteOverflow);
   }
 
   /** Listeners on the VIP (or a wildcard) take part in overflow between sites. */
@@ -462,12 +395,5 @@ export class Instance implements AdminTarget {
     const context = this.#context();
     const site = this.#siteOverflow;
     return site && onVip(config, site.site) ? { ...context, site } : context;
-  }
-
-  async #closeListener(entry: ListenerEntry): Promise<void> {
-    await Promise.all([
-      entry.siteSocket?.close(),
-      entry.listener.close({ drainTimeoutMs: this.#drainTimeoutMs }),
-    ]);
   }
 }
