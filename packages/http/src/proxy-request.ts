@@ -6,7 +6,7 @@ import { ChunkedFramingError } from './http1/chunked.js';
 import type { RequestHead } from './http1/request-head.js';
 import type { ResponseHead } from './http1/response-head.js';
 import { RequestBody } from './request-body.js';
-import { generateRequestId, incomingRequestId, keepsIncoming } from './request-id.js';
+import { decideRequestId, type RequestIdDecision, responseIdLine } from './request-id.js';
 import { responseKeepAlive, responseTail } from './response-framing.js';
 import { CONTINUE, localResponseWith } from './responses.js';
 import type { CompiledRoute } from './router.js';
@@ -56,11 +56,7 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
   #bytesIn: number;
   #bytesOut = 0;
   /** Null when the listener has request ids off. */
-  readonly #requestId: string | null = null;
-  /** Our id line for the server ('' when the received id is passed on as it is). */
-  readonly #idLine: string = '';
-  /** Lower-case name of a received id field ours replaces, else null. */
-  readonly #dropId: string | null = null;
+  readonly #rid: RequestIdDecision | null;
 
   constructor(client: ClientSide, rt: ListenerRuntime, req: RequestHead) {
     this.#client = client;
@@ -69,17 +65,7 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
     this.#bytesIn = req.size;
     this.#body = new RequestBody(req, rt.limits.maxHeaderSize);
     this.#upgrade = passUpgrade(req);
-    const rid = rt.requestId;
-    if (rid !== null) {
-      const incoming = incomingRequestId(req, rid.lower);
-      if (keepsIncoming(rid, incoming, client.info.trusted)) this.#requestId = incoming;
-      else {
-        const id = generateRequestId();
-        this.#requestId = id;
-        this.#idLine = rid.name + ': ' + id + '\r\n';
-        if (incoming !== undefined) this.#dropId = rid.lower;
-      }
-    }
+    this.#rid = rt.requestId === null ? null : decideRequestId(rt.requestId, req, client.info.trusted);
     rt.stats.listener.active++;
   }
 
@@ -105,17 +91,16 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
       return;
     }
     const peer = rt.overflow?.divert(this.#req, this.#client.info.address) ?? null;
-    if (peer !== null) {
-      this.#local = prt;
-      this.#prt = peer;
-      peer.stats.active++;
-      this.#pick();
-      return;
-    }
+    if (peer !== null) this.#local = prt;
+    this.#use(peer ?? prt);
+    this.#pick();
+  }
+
+  /** Sends the request to this pool (a peer site's while `#local` is set); sticky cookies only locally. */
+  #use(prt: PoolRuntime): void {
     this.#prt = prt;
     prt.stats.active++;
-    if (route.sticky !== null) this.#sticky = { id: null, refresh: false };
-    this.#pick();
+    this.#sticky = this.#route!.sticky !== null && this.#local === null ? { id: null, refresh: false } : null;
   }
 
   onClientData(chunk: Buffer): void {
@@ -178,28 +163,18 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
     const req = this.#req;
     const route = this.#route!;
     let head = this.#head;
-    if (head === null && this.#local !== null) {
-      head = this.#rt.overflow!.head(
-        this.#rt,
-        req,
-        this.#client.info,
-        this.#server!,
-        this.#idLine,
-        this.#dropId,
-      );
-      if (req.authority !== '') this.#head = head;
-    } else if (head === null) {
-      head = upstreamRequestHead(
-        this.#rt,
-        route,
-        req,
-        this.#client.info,
-        this.#server!,
-        this.#idLine,
-        this.#dropId,
-      );
+    if (head === null) {
+      const rt = this.#rt;
+      const info = this.#client.info;
+      const server = this.#server!;
+      const idLine = this.#rid?.line ?? '';
+      const dropId = this.#rid?.drop ?? null;
+      head =
+        this.#local !== null
+          ? rt.overflow!.head(rt, req, info, server, idLine, dropId)
+          : upstreamRequestHead(rt, route, req, info, server, idLine, dropId);
       // Without a Host of its own the request names the server: rebuilt per attempt.
-      if (req.authority !== '' || route.hostRewrite !== null) this.#head = head;
+      if (req.authority !== '' || (this.#local === null && route.hostRewrite !== null)) this.#head = head;
     }
     up.expect(req.method === 'HEAD', this.#upgrade, req.minor === 0);
     up.setTimeout(route.responseTimeout);
@@ -240,11 +215,9 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
     }
     // Ours replaces a request id the server echoes (no duplicate field).
     const rid = this.#rt.requestId;
-    let dropId: string | null = null;
-    if (rid?.response === true) {
-      tail += rid.name + ': ' + this.#requestId + '\r\n';
-      if (head.has(rid.lower)) dropId = rid.lower;
-    }
+    const idLine = responseIdLine(rid, this.requestId);
+    tail += idLine;
+    const dropId = idLine !== '' && head.has(rid!.lower) ? rid!.lower : null;
     this.#pendingHead = buildResponseHead(
       head,
       route.responseHeaders,
@@ -370,16 +343,14 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
    */
   #overflowFailed(error: UpstreamError): boolean {
     const local = this.#local!;
-    const route = this.#route!;
     if (this.#body.sent) return false;
-    if (error.kind !== 'connect-failure' && !route.retryAllowed(error.kind, this.#req.method)) return false;
+    if (error.kind !== 'connect-failure' && !this.#route!.retryAllowed(error.kind, this.#req.method))
+      return false;
     this.#rt.overflow?.failed(this.#prt!);
     this.#endSession();
     this.#prt!.stats.active--;
     this.#local = null;
-    this.#prt = local;
-    local.stats.active++;
-    if (route.sticky !== null) this.#sticky = { id: null, refresh: false };
+    this.#use(local);
     this.#head = null;
     this.#body.rewind();
     this.#phase = PICKING;
@@ -414,12 +385,7 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
     // After a framing error we no longer know where the next request starts.
     const keepAlive =
       this.#req.keepAlive && this.#body.done && !this.#client.closing && code !== 'LVS7_HTTP_BAD_CHUNK';
-    const rid = this.#rt.requestId;
-    const data = localResponseWith(
-      status,
-      !keepAlive,
-      rid?.response === true ? rid.name + ': ' + this.#requestId + '\r\n' : '',
-    );
+    const data = localResponseWith(status, !keepAlive, responseIdLine(this.#rt.requestId, this.requestId));
     this.#status = status;
     this.#keepAlive = keepAlive;
     this.#bytesOut += data.length;
@@ -465,6 +431,6 @@ export class ProxyRequest implements UpstreamHandler, TunnelOwner, ExchangeFacts
     return this.#client.info.address;
   }
   get requestId(): string | null {
-    return this.#requestId;
+    return this.#rid?.id ?? null;
   }
 }

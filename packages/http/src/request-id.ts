@@ -84,3 +84,30 @@ export function keepsIncoming(
 ): incoming is string {
   return typeof incoming === 'string' && (rid.trustIncoming || trustedClient) && validRequestId(incoming);
 }
+
+/** What one request does about its id. */
+export interface RequestIdDecision {
+  /** The id of the exchange (logged, returned). */
+  readonly id: string;
+  /** Our id field for the server ('' when the received id is passed on as it is). */
+  readonly line: string;
+  /** Lower-case name of a received id field ours replaces, else null. */
+  readonly drop: string | null;
+}
+
+/** Keeps a received id we may trust, else makes one (and replaces any received field). */
+export function decideRequestId(
+  rid: RequestIdRuntime,
+  fields: Fields,
+  trustedClient: boolean,
+): RequestIdDecision {
+  const incoming = incomingRequestId(fields, rid.lower);
+  if (keepsIncoming(rid, incoming, trustedClient)) return { id: incoming, line: '', drop: null };
+  const id = generateRequestId();
+  return { id, line: rid.name + ': ' + id + '\r\n', drop: incoming === undefined ? null : rid.lower };
+}
+
+/** The id field for the client's response ('' when the listener does not return ids). */
+export function responseIdLine(rid: RequestIdRuntime | null, id: string | null): string {
+  return rid?.response === true ? rid.name + ': ' + id + '\r\n' : '';
+}

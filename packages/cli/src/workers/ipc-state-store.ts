@@ -1,140 +1,46 @@
 import type { KeyValueTable, StateStore, TableOptions } from '@lvs7/core';
-import type { TableDump, TableOp, TableOps } from './messages.js';
-
-interface Entry {
-  value: string;
-  expiresAt: number;
-  /** When this worker last told the primary about the entry (touches are sent at most every ttl/4). */
-  syncedAt: number;
-}
+import { ReplicatedTable, type TableWrite } from '@lvs7/shared-state';
+import type { TableDump, TableWrites } from './messages.js';
 
 /**
- * A worker's copy of one persistence table (sticky servers, mail
- * placements …): reads are local and synchronous; writes are applied here
- * at once and sent to the primary in the next batch, which passes them to
- * the other workers (and to Redis when the instance shares state).
+ * The state store of a worker process: persistence tables (sticky servers,
+ * locality, mail placements …) read locally and synchronously, written
+ * here at once and sent to the primary in the next batch, which passes
+ * them to the other workers (and to Redis when the instance shares state).
+ * Each table is a ReplicatedTable, as between instances: versioned writes,
+ * touches sent at most every ttl/4.
  */
-export class IpcTable implements KeyValueTable {
-  readonly name: string;
-  readonly ttlMs: number;
-  readonly maxEntries: number;
-  readonly #entries = new Map<string, Entry>();
-  readonly #record: (op: TableOp) => void;
-
-  constructor(name: string, options: TableOptions, record: (table: IpcTable, op: TableOp) => void) {
-    this.name = name;
-    this.ttlMs = options.ttlMs;
-    this.maxEntries = options.maxEntries;
-    this.#record = (op) => record(this, op);
-  }
-
-  get size(): number {
-    return this.#entries.size;
-  }
-
-  get(key: string): string | undefined {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expiresAt <= Date.now()) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    return entry.value;
-  }
-
-  set(key: string, value: string): void {
-    const now = Date.now();
-    this.#put(key, { value, expiresAt: now + this.ttlMs, syncedAt: now });
-    this.#record(['set', key, value]);
-  }
-
-  delete(key: string): void {
-    if (!this.#entries.delete(key)) return;
-    this.#record(['delete', key]);
-  }
-
-  touch(key: string): void {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return;
-    const now = Date.now();
-    if (entry.expiresAt <= now) {
-      this.#entries.delete(key);
-      return;
-    }
-    entry.expiresAt = now + this.ttlMs;
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    if (now - entry.syncedAt < this.ttlMs / 4) return;
-    entry.syncedAt = now;
-    this.#record(['touch', key]);
-  }
-
-  *entries(): Generator<readonly [string, string, number]> {
-    const now = Date.now();
-    for (const [key, e] of this.#entries) if (e.expiresAt > now) yield [key, e.value, e.expiresAt - now];
-  }
-
-  /** A change made elsewhere (another worker, another instance): applied without being sent back. */
-  applyRemote(op: TableOp, remainingMs = this.ttlMs): void {
-    const now = Date.now();
-    if (op[0] === 'delete') {
-      this.#entries.delete(op[1]);
-    } else if (op[0] === 'set') {
-      this.#put(op[1], { value: op[2], expiresAt: now + Math.min(remainingMs, this.ttlMs), syncedAt: now });
-    } else {
-      const entry = this.#entries.get(op[1]);
-      if (entry !== undefined) {
-        entry.expiresAt = now + this.ttlMs;
-        entry.syncedAt = now;
-      }
-    }
-  }
-
-  #put(key: string, entry: Entry): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    if (this.#entries.size <= this.maxEntries) return;
-    const now = Date.now();
-    for (const [k, e] of this.#entries) {
-      if (this.#entries.size <= this.maxEntries && e.expiresAt > now) break;
-      this.#entries.delete(k);
-    }
-  }
-}
-
-/** The state store of a worker process: IpcTables kept in step through the primary. */
 export class IpcStateStore implements StateStore {
-  readonly #tables = new Map<string, IpcTable>();
-  readonly #pending = new Map<IpcTable, TableOp[]>();
-  readonly #send: (tables: TableOps[]) => void;
+  readonly #tables = new Map<string, ReplicatedTable>();
+  readonly #pending = new Map<ReplicatedTable, TableWrite[]>();
+  readonly #origin: string;
+  readonly #send: (tables: TableWrites[]) => void;
   #scheduled = false;
 
-  constructor(send: (tables: TableOps[]) => void) {
+  /** `origin`: this worker's name in versions (unique among the instance's workers). */
+  constructor(origin: string, send: (tables: TableWrites[]) => void) {
+    this.#origin = origin;
     this.#send = send;
   }
 
   table(name: string, options: TableOptions): KeyValueTable {
-    let table = this.#tables.get(name);
-    if (table === undefined) {
-      table = new IpcTable(name, options, (t, op) => this.#record(t, op));
-      this.#tables.set(name, table);
-    }
-    return table;
+    return this.#table(name, options);
   }
 
   /** Tables as the primary had them when this worker started. */
   load(dumps: readonly TableDump[]): void {
     for (const dump of dumps) {
-      const table = this.table(dump.name, dump) as IpcTable;
+      const table = this.#table(dump.name, dump);
       for (const [key, value, remainingMs] of dump.entries)
-        table.applyRemote(['set', key, value], remainingMs);
+        table.applyRemote(key, { value, ts: 0, origin: '' }, remainingMs);
     }
   }
 
-  applyRemote(batches: readonly TableOps[]): void {
+  /** Writes made elsewhere (another worker, another instance): applied without being sent back. */
+  applyRemote(batches: readonly TableWrites[]): void {
     for (const batch of batches) {
-      const table = this.table(batch.name, batch) as IpcTable;
-      for (const op of batch.ops) table.applyRemote(op);
+      const table = this.#table(batch.name, batch);
+      for (const w of batch.writes) table.applyRemote(w.key, w, w.ttlMs);
     }
   }
 
@@ -146,20 +52,32 @@ export class IpcStateStore implements StateStore {
   flush(): void {
     this.#scheduled = false;
     if (this.#pending.size === 0) return;
-    const out: TableOps[] = [];
-    for (const [table, ops] of this.#pending)
-      out.push({ name: table.name, ttlMs: table.ttlMs, maxEntries: table.maxEntries, ops });
+    const out: TableWrites[] = [];
+    for (const [table, writes] of this.#pending)
+      out.push({ name: table.name, ttlMs: table.ttlMs, maxEntries: table.maxEntries, writes });
     this.#pending.clear();
     this.#send(out);
   }
 
-  #record(table: IpcTable, op: TableOp): void {
-    let ops = this.#pending.get(table);
-    if (ops === undefined) {
-      ops = [];
-      this.#pending.set(table, ops);
+  #table(name: string, options: TableOptions): ReplicatedTable {
+    let table = this.#tables.get(name);
+    if (table === undefined) {
+      const created = new ReplicatedTable(name, options, this.#origin, (write) =>
+        this.#record(created, write),
+      );
+      table = created;
+      this.#tables.set(name, table);
     }
-    ops.push(op);
+    return table;
+  }
+
+  #record(table: ReplicatedTable, write: TableWrite): void {
+    let writes = this.#pending.get(table);
+    if (writes === undefined) {
+      writes = [];
+      this.#pending.set(table, writes);
+    }
+    writes.push(write);
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(() => this.flush());

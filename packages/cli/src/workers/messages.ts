@@ -1,7 +1,7 @@
 import type { ListenerStatsView } from '@lvs7/admin';
 import type { Config } from '@lvs7/config';
 import type { ServerState } from '@lvs7/core';
-import type { AdminChange } from '@lvs7/shared-state';
+import type { AdminChange, TableWrite } from '@lvs7/shared-state';
 import type { OverflowTrafficEvent, PeerReport } from '@lvs7/site';
 
 /**
@@ -31,17 +31,17 @@ export interface TableDump {
   readonly entries: ReadonlyArray<readonly [key: string, value: string, remainingMs: number]>;
 }
 
-/** set / delete / touch of one key; batched per event-loop turn. */
-export type TableOp =
-  | readonly ['set', string, string]
-  | readonly ['delete', string]
-  | readonly ['touch', string];
-
-export interface TableOps {
+/**
+ * Writes to one table, batched per event-loop turn: versioned as between
+ * instances (shared-state's ReplicatedTable), so concurrent writes from two
+ * workers settle on the same value everywhere; a touch is a write of the
+ * same version.
+ */
+export interface TableWrites {
   readonly name: string;
   readonly ttlMs: number;
   readonly maxEntries: number;
-  readonly ops: readonly TableOp[];
+  readonly writes: readonly TableWrite[];
 }
 
 /** Overflow inputs, measured by the primary's Site at its interval: the worker's OverflowController decides from them. */
@@ -66,7 +66,7 @@ export type PrimaryMessage =
   | { readonly t: 'pools'; readonly pools: Readonly<Record<string, readonly ServerMirror[]>> }
   /** Sessions on each server outside this worker (other workers, other instances): pool → server → count. */
   | { readonly t: 'remote'; readonly counts: Readonly<Record<string, Readonly<Record<string, number>>>> }
-  | { readonly t: 'tables'; readonly tables: readonly TableOps[] }
+  | { readonly t: 'tables'; readonly tables: readonly TableWrites[] }
   | {
       readonly t: 'rpc';
       readonly id: number;
@@ -94,7 +94,7 @@ export type WorkerMessage =
       readonly counts: Readonly<Record<string, Readonly<Record<string, readonly [number, number]>>>>;
     }
   | { readonly t: 'ejection'; readonly pool: string; readonly server: string; readonly ejected: boolean }
-  | { readonly t: 'tables'; readonly tables: readonly TableOps[] }
+  | { readonly t: 'tables'; readonly tables: readonly TableWrites[] }
   | { readonly t: 'stats'; readonly listeners: readonly ListenerStatsView[] }
   /** A session this worker sent to a peer site (or received from one), for the primary's /api/site and metrics. */
   | {

@@ -1,5 +1,5 @@
 import type { KeyValueTable, StateStore } from '@lvs7/core';
-import type { TableDump, TableOp, TableOps } from './messages.js';
+import type { TableDump, TableWrites } from './messages.js';
 
 interface RelayedTable {
   readonly table: KeyValueTable;
@@ -7,16 +7,11 @@ interface RelayedTable {
   readonly maxEntries: number;
 }
 
-/** What a table can list of itself (MemoryTable, ReplicatedTable). */
-interface Listable {
-  entries?(): Iterable<readonly [string, string, number]>;
-}
-
 /**
  * The primary's side of the workers' persistence tables: applies what one
  * worker wrote to the instance's store (in memory, or Redis shared with
- * other instances) and passes it on to the other workers; hands a new
- * worker the tables as they are.
+ * other instances) so a new worker and other instances get it, passes it
+ * on to the other workers, and hands a new worker the tables as they are.
  */
 export class StateRelay {
   readonly #store: StateStore;
@@ -26,38 +21,36 @@ export class StateRelay {
     this.#store = store;
   }
 
-  /** Applies a worker's writes; returns them for the other workers. */
-  apply(batches: readonly TableOps[]): readonly TableOps[] {
+  /** Applies a worker's writes to the store. */
+  apply(batches: readonly TableWrites[]): void {
     for (const batch of batches) {
       const { table } = this.#table(batch);
-      for (const op of batch.ops) {
-        if (op[0] === 'set') table.set(op[1], op[2]);
-        else if (op[0] === 'delete') table.delete(op[1]);
-        else table.touch(op[1]);
+      for (const { key, value } of batch.writes) {
+        if (value === undefined) table.delete(key);
+        else if (table.get(key) === value) table.touch(key);
+        else table.set(key, value);
       }
     }
-    return batches;
   }
 
-  /** A key another instance changed (Redis): its current value as an op for every worker. */
-  changed(name: string, key: string): TableOps | undefined {
+  /** A key another instance changed (Redis): its current value, for every worker. */
+  changed(name: string, key: string): TableWrites | undefined {
     const relayed = this.#tables.get(name);
     if (relayed === undefined) return undefined;
-    const value = relayed.table.get(key);
-    const op: TableOp = value === undefined ? ['delete', key] : ['set', key, value];
-    return { name, ttlMs: relayed.ttlMs, maxEntries: relayed.maxEntries, ops: [op] };
+    const { table, ttlMs, maxEntries } = relayed;
+    const write = { table: name, key, value: table.get(key), ts: Date.now(), origin: 'primary', ttlMs };
+    return { name, ttlMs, maxEntries, writes: [write] };
   }
 
   dump(): TableDump[] {
     const out: TableDump[] = [];
     for (const [name, { table, ttlMs, maxEntries }] of this.#tables) {
-      const entries = [...((table as Listable).entries?.() ?? [])];
-      out.push({ name, ttlMs, maxEntries, entries });
+      out.push({ name, ttlMs, maxEntries, entries: [...(table.entries?.() ?? [])] });
     }
     return out;
   }
 
-  #table(batch: TableOps): RelayedTable {
+  #table(batch: TableWrites): RelayedTable {
     let relayed = this.#tables.get(batch.name);
     if (relayed === undefined) {
       const options = { ttlMs: batch.ttlMs, maxEntries: batch.maxEntries };

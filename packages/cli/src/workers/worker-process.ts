@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { subscribe } from 'node:diagnostics_channel';
 import type { Config } from '@lvs7/config';
 import type { EjectionEvent } from '@lvs7/core';
@@ -29,7 +30,9 @@ export function runWorkerProcess(options: WorkerProcessOptions): void {
   const send = (message: WorkerMessage) => {
     if (process.connected) process.send?.(message);
   };
-  const store = new IpcStateStore((tables) => send({ t: 'tables', tables }));
+  const store = new IpcStateStore(`worker${cluster.worker?.id ?? 0}-${process.pid}`, (tables) =>
+    send({ t: 'tables', tables }),
+  );
   const counter = new SessionCounter();
   const ownEjections = new Set<string>();
   let instance: Instance | undefined;

@@ -6,7 +6,7 @@ import type { Config } from '@lvs7/config';
 import type { AdminChange } from '@lvs7/shared-state';
 import type { Logger } from 'pino';
 import type { Instance } from '../instance.js';
-import type { PrimaryMessage, TableOps, WorkerMessage } from './messages.js';
+import type { PrimaryMessage, WorkerMessage } from './messages.js';
 import { mirrorPools, WorkerSessions } from './pool-mirror.js';
 import { StateRelay } from './state-relay.js';
 
@@ -321,7 +321,7 @@ export class WorkerSupervisor {
         break;
       case 'tables':
         this.#relay.apply(message.tables);
-        this.#broadcast({ t: 'tables', tables: message.tables as TableOps[] }, entry);
+        this.#broadcast({ t: 'tables', tables: message.tables }, entry);
         break;
       case 'stats':
         entry.stats = message.listeners;
