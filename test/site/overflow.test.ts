@@ -291,13 +291,14 @@ describe('overflow between sites', () => {
       timeoutMs: 10_000,
       message: 'siteB idle again',
     });
-    // siteB at load 1.5 and steady: 30 requests held 10 s at once (capacity 20), before
-    // siteB's own overflow could start.
-    const held = Promise.all(Array.from({ length: 30 }, () => get(VIP_B, port, '/hold?ms=10000')));
+    // siteB at load 1.5 and steady: 30 requests held 20 s at once (capacity 20), before
+    // siteB's own overflow could start. (Long holds: on a busy CI machine siteA's polls of
+    // siteB can take seconds to see it.)
+    const held = Promise.all(Array.from({ length: 30 }, () => get(VIP_B, port, '/hold?ms=20000')));
     let loadA: Load | undefined;
     try {
       await waitFor(async () => ((await siteA.view()).peers[0]?.load ?? 0) > 1.1, {
-        timeoutMs: 10_000,
+        timeoutMs: 15_000,
         intervalMs: 100,
         message: 'siteA to see siteB above 1.1',
       });
